@@ -1,0 +1,3 @@
+module github.com/imapclient-go/imapclient
+
+go 1.26

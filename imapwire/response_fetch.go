@@ -1,0 +1,7 @@
+package imapwire
+
+// ReadAllFetchItems is Decoder.ReadAllFetchItems for the response r, which
+// must be the decoder's latest.
+func (r *Response) ReadAllFetchItems() ([]FetchItem, error) {
+	return r.d.ReadAllFetchItems()
+}
