@@ -24,6 +24,8 @@ type Client struct {
 	folderEncode   atomic.Bool
 	normaliseTimes atomic.Bool
 	secure         bool // TLS, or a local pipe: credentials may be sent
+
+	sel selection
 }
 
 func newClient(conn *imapconn.Conn, host string, o Options, secure bool) *Client {

@@ -18,34 +18,6 @@ import (
 	"github.com/imapclient-go/imapclient/sasl"
 )
 
-func ctxT(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
-
-// dialTLS connects to the rig's implicit-TLS port with verification on.
-func dialTLS(t *testing.T, d *testrig.Dovecot, o *imapclient.Options) *imapclient.Client {
-	t.Helper()
-	if o == nil {
-		o = &imapclient.Options{}
-	}
-	o.TLSConfig = d.TLSConfig(t)
-	c, err := imapclient.Dial(ctxT(t), d.TLSAddr, o)
-	if err != nil {
-		t.Fatalf("Dial: %v", err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
-func login(t *testing.T, c *imapclient.Client, u testrig.User) {
-	t.Helper()
-	if err := c.Login(ctxT(t), u.Name, u.Password); err != nil {
-		t.Fatalf("Login(%s): %v", u.Name, err)
-	}
-}
-
 func TestDovecotImplicitTLS(t *testing.T) {
 	d := testrig.RequireDovecot(t)
 	c := dialTLS(t, d, nil)

@@ -248,3 +248,37 @@ func (s NumSet) Nums(limit int) (nums []uint32, ok bool) {
 	}
 	return nums, true
 }
+
+// NumSet returns s itself, or ErrEmptySet when it is empty. With it a
+// NumSet serves wherever a message-set interface is taken.
+func (s NumSet) NumSet() (NumSet, error) {
+	if len(s) == 0 {
+		return nil, ErrEmptySet
+	}
+	return s, nil
+}
+
+// Split cuts the set into sets whose IMAP form is at most maxLen bytes
+// (at least one range each), so a huge set can be sent over several
+// commands.
+func (s NumSet) Split(maxLen int) []NumSet {
+	var out []NumSet
+	var cur NumSet
+	n := 0
+	for _, r := range s {
+		l := len(r.String())
+		if len(cur) > 0 && n+1+l > maxLen {
+			out = append(out, cur)
+			cur, n = nil, 0
+		}
+		if len(cur) > 0 {
+			n++
+		}
+		cur = append(cur, r)
+		n += l
+	}
+	if len(cur) > 0 {
+		out = append(out, cur)
+	}
+	return out
+}

@@ -28,6 +28,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/dovecot.sh
 
 rig_dir=""
+# shellcheck disable=SC2317 # invoked by the trap
 cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM
@@ -73,6 +74,9 @@ test_status=0
 go test -race -count=1 "${test_args[@]}" || test_status=$?
 
 if [ "$test_status" -ne 0 ]; then
+	# The rig's directory is about to go: keep the end of Dovecot's log.
+	echo "== last 40 lines of the Dovecot log ($IMAPTEST_DOVECOT_LOG)"
+	tail -n 40 "$IMAPTEST_DOVECOT_LOG" 2>/dev/null || true
 	exit "$test_status"
 fi
 if [ "$lint_failed" -ne 0 ]; then

@@ -1,0 +1,71 @@
+package imapclient
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/imapclient-go/imapclient/imapconn"
+)
+
+// selection is the client's view of the selected folder.
+type selection struct {
+	mu          sync.Mutex
+	name        string // as the user gave it (decoded)
+	readOnly    bool
+	uidValidity uint32
+}
+
+func (s *selection) set(name string, readOnly bool, uidValidity uint32) {
+	s.mu.Lock()
+	s.name, s.readOnly, s.uidValidity = name, readOnly, uidValidity
+	s.mu.Unlock()
+}
+
+func (s *selection) get() (name string, readOnly bool, uidValidity uint32) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.name, s.readOnly, s.uidValidity
+}
+
+// SelectedFolder returns the name of the selected folder and whether it
+// is read-only, or ok == false when no folder is selected.
+func (c *Client) SelectedFolder() (name string, readOnly bool, ok bool) {
+	if c.conn.State() != imapconn.Selected {
+		return "", false, false
+	}
+	name, readOnly, _ = c.sel.get()
+	return name, readOnly, true
+}
+
+// requireAuth checks that the connection is authenticated (or selected).
+func (c *Client) requireAuth(command string) error {
+	switch st := c.conn.State(); st {
+	case imapconn.Authenticated, imapconn.Selected:
+		return nil
+	default:
+		return &IllegalStateError{Command: command, State: st.String(), Need: "authenticated"}
+	}
+}
+
+// requireSelected checks that a folder is selected, and writable when
+// write is true (ErrReadOnly otherwise).
+func (c *Client) requireSelected(command string, write bool) error {
+	if st := c.conn.State(); st != imapconn.Selected {
+		return &IllegalStateError{Command: command, State: st.String(), Need: "selected"}
+	}
+	if write {
+		if name, ro, _ := c.sel.get(); ro {
+			return fmt.Errorf("imapclient: %s in %q: %w", command, name, ErrReadOnly)
+		}
+	}
+	return nil
+}
+
+// uidCmd returns the command name with the "UID " prefix when UIDs are in
+// use (RFC 3501 section 6.4.8).
+func (c *Client) uidCmd(name string) string {
+	if c.useUID.Load() {
+		return "UID " + name
+	}
+	return name
+}
