@@ -18,7 +18,10 @@ type Client struct {
 	opts Options
 	host string
 
-	sem chan struct{} // holds the connection: a mutex that honours contexts
+	sem     chan struct{} // holds the connection: a mutex that honours contexts
+	preempt chan struct{} // asks an idling goroutine to yield the connection
+	waiting atomic.Int32  // goroutines waiting in lock
+	idle    idleState     // guarded by sem
 
 	useUID         atomic.Bool
 	folderEncode   atomic.Bool
@@ -29,20 +32,48 @@ type Client struct {
 }
 
 func newClient(conn *imapconn.Conn, host string, o Options, secure bool) *Client {
-	c := &Client{conn: conn, opts: o, host: host, sem: make(chan struct{}, 1), secure: secure}
+	c := &Client{conn: conn, opts: o, host: host, secure: secure,
+		sem: make(chan struct{}, 1), preempt: make(chan struct{}, 1)}
+	conn.SetUnilateral(c.onUnilateral)
 	c.useUID.Store(!o.SequenceNumbers)
 	c.folderEncode.Store(!o.RawFolderNames)
 	c.normaliseTimes.Store(o.NormaliseTimes)
 	return c
 }
 
-// lock takes the connection for one call, or gives up when ctx ends.
+// lock takes the connection for one call, or gives up when ctx ends. If
+// the connection is idling, the idler is asked to yield and IDLE is ended
+// (DONE) for the duration of the call; unlock resumes it.
 func (c *Client) lock(ctx context.Context) error {
+	c.waiting.Add(1)
 	select {
 	case c.sem <- struct{}{}:
-		return nil
+		c.waiting.Add(-1)
 	default:
+		select {
+		case c.preempt <- struct{}{}:
+		default:
+		}
+		select {
+		case c.sem <- struct{}{}:
+			c.waiting.Add(-1)
+		case <-ctx.Done():
+			c.waiting.Add(-1)
+			return ctx.Err()
+		}
 	}
+	if c.idle.cmd != nil {
+		if err := c.pauseIdle(ctx); err != nil {
+			<-c.sem
+			return err
+		}
+	}
+	return nil
+}
+
+// lockIdle takes the connection for the IDLE methods, which keep IDLE
+// running.
+func (c *Client) lockIdle(ctx context.Context) error {
 	select {
 	case c.sem <- struct{}{}:
 		return nil
@@ -51,7 +82,13 @@ func (c *Client) lock(ctx context.Context) error {
 	}
 }
 
-func (c *Client) unlock() { <-c.sem }
+// unlock gives the connection back, resuming IDLE if the user is idling.
+func (c *Client) unlock() {
+	if c.idle.wanted && c.idle.cmd == nil && c.conn.Err() == nil {
+		c.resumeIdle()
+	}
+	<-c.sem
+}
 
 // Conn returns the session layer, the escape hatch for commands this
 // package does not model. Hold the client's turn while using it: call it

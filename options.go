@@ -66,6 +66,19 @@ type Options struct {
 	// Limits bound the memory used to decode responses. Nil means the
 	// defaults of package imapwire.
 	Limits *imapwire.Limits
+	// OnUpdate receives the data the server sends on its own at any time
+	// (new mail, expunges, flag changes, alerts, BYE) that no method
+	// claimed as its result. It runs on the goroutine that holds the
+	// connection and must not call the Client; hand work off to another
+	// goroutine. Nil drops them (the client's FolderView still follows).
+	OnUpdate func(Update)
+	// IdleRefresh is how long one IDLE command runs before the client
+	// ends and re-issues it, so servers that drop idle connections after
+	// 30 minutes do not (RFC 2177 section 3). Zero means 29 minutes.
+	IdleRefresh time.Duration
+	// IdlePollInterval is the NOOP interval used to emulate IDLE when the
+	// server lacks it. Zero means 30 seconds.
+	IdlePollInterval time.Duration
 }
 
 // DefaultTLSConfig returns the TLS configuration used when
