@@ -28,7 +28,7 @@ func (c *Client) Login(ctx context.Context, username, password string) error {
 	if _, err := c.conn.Login(ctx, username, password); err != nil {
 		return loginErr("LOGIN", err)
 	}
-	return nil
+	return c.afterLogin(ctx)
 }
 
 // PlainLogin authenticates with SASL PLAIN (RFC 4616), optionally acting
@@ -75,7 +75,7 @@ func (c *Client) Authenticate(ctx context.Context, mech sasl.Mechanism) error {
 		}
 		return loginErr(name, err)
 	}
-	return nil
+	return c.afterLogin(ctx)
 }
 
 // serverDetail adds a SASL server's error detail (OAuth JSON) to an error.

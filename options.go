@@ -76,6 +76,9 @@ type Options struct {
 	// ends and re-issues it, so servers that drop idle connections after
 	// 30 minutes do not (RFC 2177 section 3). Zero means 29 minutes.
 	IdleRefresh time.Duration
+	// Compress turns on COMPRESS=DEFLATE after login when the server
+	// offers it (RFC 4978).
+	Compress bool
 	// IdlePollInterval is the NOOP interval used to emulate IDLE when the
 	// server lacks it. Zero means 30 seconds.
 	IdlePollInterval time.Duration

@@ -114,7 +114,16 @@ func (c *Conn) writeCommand(ctx context.Context, cmd *Command, enc *imapwire.Com
 			cmd.gotCont = false
 			for !cmd.gotCont && !cmd.done {
 				if err := c.readOne(ctx); err != nil {
-					return c.readFailed(ctx, cmd, err)
+					if cerr := ctxCause(ctx, err); cerr != nil {
+						// Half-written: the server waits for the literal,
+						// so the command can be neither finished nor
+						// drained.
+						c.fail("write", cerr)
+						return &CanceledError{Command: cmd.Name, Err: cerr}
+					}
+					if ferr := c.readFailed(ctx, cmd, err); ferr != nil {
+						return ferr
+					}
 				}
 			}
 			if cmd.done {
@@ -150,7 +159,7 @@ func (c *Conn) writeFailed(ctx context.Context, cmd *Command, err error) error {
 		return c.fail("write", err)
 	}
 	var ns notSent
-	if errors.As(err, &ns) && c.tr.bytesWritten() == cmd.startAt {
+	if errors.As(err, &ns) && c.tr.bytesWritten() == cmd.startAt && c.z == nil {
 		// Nothing reached the server: forget the command, keep the
 		// connection.
 		c.bw.Reset(c.tr)
@@ -172,7 +181,10 @@ func (c *Conn) forget(cmd *Command) {
 
 // Wait reads responses until cmd completes and returns its status. If ctx
 // ends first, Wait returns a *CanceledError at once and the connection
-// stays usable: the command's responses are drained later.
+// stays usable: the command's responses are drained later. A response that
+// did not parse is skipped and logged; the command still completes, and
+// Wait returns its status together with a *ProtocolError (data the
+// command needed may be missing).
 func (c *Conn) Wait(ctx context.Context, cmd *Command) (*imap.StatusResponse, error) {
 	if !cmd.done {
 		if err := c.usable(); err != nil {
@@ -181,7 +193,9 @@ func (c *Conn) Wait(ctx context.Context, cmd *Command) (*imap.StatusResponse, er
 		defer c.tr.bind(ctx)()
 		for !cmd.done {
 			if err := c.readOne(ctx); err != nil {
-				return nil, c.readFailed(ctx, cmd, err)
+				if ferr := c.readFailed(ctx, cmd, err); ferr != nil {
+					return nil, ferr
+				}
 			}
 		}
 	}
@@ -207,6 +221,7 @@ func (c *Conn) readFailed(ctx context.Context, cmd *Command, err error) error {
 	if imapwire.IsRecoverable(err) {
 		// One response was skipped; the stream is in step. Report it on
 		// the command without aborting.
+		c.log.Debug("imap: skipped a response that does not parse", "command", cmd.Name, "err", err)
 		if cmd.err == nil {
 			cmd.err = &ProtocolError{Msg: err.Error()}
 		}

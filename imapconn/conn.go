@@ -59,6 +59,8 @@ type Conn struct {
 
 	inflight []*Command // written and not completed, in order
 	bye      *imap.StatusResponse
+	z        *zstate                // compression, once started
+	zp       atomic.Pointer[zstate] // z, for Close from other goroutines
 	closed   atomic.Bool
 	err      error // set once the connection is unusable
 }
@@ -118,6 +120,9 @@ func (c *Conn) Err() error { return c.err }
 func (c *Conn) Close() error {
 	if c.closed.Swap(true) {
 		return nil
+	}
+	if z := c.zp.Load(); z != nil {
+		z.close()
 	}
 	return c.tr.conn().Close()
 }

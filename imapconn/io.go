@@ -168,3 +168,10 @@ func (t *transport) bytesWritten() int64 {
 	defer t.mu.Unlock()
 	return t.written
 }
+
+// boundCtx returns the context of the operation under way, or nil.
+func (t *transport) boundCtx() context.Context {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.ctx
+}
