@@ -84,6 +84,7 @@ func (c *Conn) Start(ctx context.Context, name string, build Build, h Handler, c
 	}
 	enc, err := c.enc.Finish()
 	if err != nil {
+		c.tagNum-- // nothing was sent: the tag is free again
 		return nil, fmt.Errorf("imapconn: %s: %w", name, err)
 	}
 	cmd := &Command{Tag: tag, Name: name, handler: h, cont: cont, startAt: c.tr.bytesWritten()}
