@@ -43,6 +43,12 @@ func (c *Client) OAuth2Login(ctx context.Context, username, accessToken string) 
 	return c.Authenticate(ctx, sasl.NewXOAuth2(username, accessToken))
 }
 
+// OAuth2LoginVendor is OAuth2Login with the "vendor=" field some providers
+// require (IMAPClient's vendor argument).
+func (c *Client) OAuth2LoginVendor(ctx context.Context, username, accessToken, vendor string) error {
+	return c.Authenticate(ctx, sasl.NewXOAuth2Vendor(username, accessToken, vendor))
+}
+
 // OAuthBearerLogin authenticates with OAUTHBEARER (RFC 7628) and an access
 // token. The host and port of the connection are included when known.
 func (c *Client) OAuthBearerLogin(ctx context.Context, username, accessToken string) error {

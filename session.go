@@ -211,6 +211,11 @@ func (c *Client) Namespace(ctx context.Context) (*Namespaces, error) {
 		return nil, err
 	}
 	defer c.unlock()
+	return c.namespaceLocked(ctx)
+}
+
+// namespaceLocked is Namespace with the connection held.
+func (c *Client) namespaceLocked(ctx context.Context) (*Namespaces, error) {
 	if err := c.requireCap(ctx, imap.CapNamespace, "NAMESPACE"); err != nil {
 		return nil, err
 	}

@@ -37,6 +37,7 @@ type oauthChallenge struct {
 // xoauth2 implements the XOAUTH2 mechanism of Google and Microsoft.
 type xoauth2 struct {
 	username, token string
+	vendor          string
 	started, ready  bool
 	oauthChallenge
 }
@@ -61,6 +62,16 @@ func NewXOAuth2(username, token string) Mechanism {
 	return &xoauth2{username: username, token: token}
 }
 
+// NewXOAuth2Vendor is NewXOAuth2 with a "vendor=" field, which some
+// providers ask for (Python IMAPClient's oauth2_login vendor argument):
+//
+//	"user=" username "\x01auth=Bearer " token "\x01vendor=" vendor "\x01\x01".
+//
+// vendor must be printable ASCII without spaces.
+func NewXOAuth2Vendor(username, token, vendor string) Mechanism {
+	return &xoauth2{username: username, token: token, vendor: vendor}
+}
+
 // Name returns "XOAUTH2".
 func (m *xoauth2) Name() string { return xoauth2Name }
 
@@ -79,9 +90,15 @@ func (m *xoauth2) Start() ([]byte, bool, error) {
 		return nil, false, newError(xoauth2Name, "username contains a control character")
 	case !validToken(m.token):
 		return nil, false, newError(xoauth2Name, "token is empty or contains invalid characters")
+	case m.vendor != "" && !validToken(m.vendor):
+		return nil, false, newError(xoauth2Name, "vendor contains invalid characters")
 	}
 	m.ready = true
-	ir := "user=" + m.username + "\x01auth=Bearer " + m.token + "\x01\x01"
+	ir := "user=" + m.username + "\x01auth=Bearer " + m.token + "\x01"
+	if m.vendor != "" {
+		ir += "vendor=" + m.vendor + "\x01"
+	}
+	ir += "\x01"
 	return []byte(ir), true, nil
 }
 
