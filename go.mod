@@ -2,4 +2,4 @@ module github.com/imapclient-go/imapclient
 
 go 1.26.0
 
-require golang.org/x/text v0.44.0 // indirect
+require golang.org/x/text v0.44.0

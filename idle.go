@@ -401,8 +401,11 @@ func (c *Client) IdleUpdates(ctx context.Context) iter.Seq2[Update, error] {
 }
 
 // onUnilateral receives untagged responses no method claimed.
-func (c *Client) onUnilateral(r *imapwire.Response) {
-	u := toUpdate(r)
+func (c *Client) onUnilateral(r *imapwire.Response) { c.deliver(toUpdate(r)) }
+
+// deliver hands an update to the folder view, then to the idler's buffer
+// or Options.OnUpdate. The connection is held.
+func (c *Client) deliver(u Update) {
 	c.noteUpdate(u)
 	if c.idle.wanted {
 		c.idle.buf = append(c.idle.buf, u)

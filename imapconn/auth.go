@@ -27,7 +27,8 @@ func (c *Conn) Login(ctx context.Context, username, password string) (*imap.Stat
 // 6.2.2), sending the initial response with the command when the server
 // supports SASL-IR (RFC 4959). Every client response is kept out of the
 // log. A mechanism that must verify the server (SCRAM) is checked after
-// the exchange: an unverified server is an error even if it said OK.
+// the exchange: an unverified server is an error even if it said OK, and
+// the connection is then closed (the error matches imap.ErrAbort).
 func (c *Conn) Authenticate(ctx context.Context, mech sasl.Mechanism) (*imap.StatusResponse, error) {
 	ir, hasIR, err := mech.Start()
 	if err != nil {
@@ -66,13 +67,20 @@ func (c *Conn) Authenticate(ctx context.Context, mech sasl.Mechanism) (*imap.Sta
 	}
 	st, err := c.Wait(ctx, cmd)
 	if err != nil {
+		var pe *ProtocolError
+		if st != nil && st.Type == imap.StatusOK && !errors.As(err, &pe) {
+			// The server said OK to an exchange the mechanism refused (a
+			// wrong SCRAM signature): it may be an impostor, so the
+			// session must not go on (see sasl.Finisher).
+			return st, c.fail("authenticate", err)
+		}
 		return st, err
 	}
 	if f, ok := mech.(sasl.Finisher); ok {
-		if v, ok := mech.(sasl.Verifier); ok && !v.Verified() {
-			if ferr := f.Finish(nil); ferr != nil {
-				return st, ferr
-			}
+		// IMAP has no additional data with success (RFC 4422 section
+		// 3.6): Finish(nil) fails unless the server was verified.
+		if ferr := f.Finish(nil); ferr != nil {
+			return st, c.fail("authenticate", ferr)
 		}
 	}
 	return st, nil

@@ -36,6 +36,7 @@ type Command struct {
 	err      error // handler error, or the connection's
 	done     bool
 	gotCont  bool // a continuation request arrived (sync literal)
+	wantCont bool // waiting for "+" before a synchronising literal
 	abandon  bool // the caller gave up waiting: drop its responses
 	contErrs error
 	startAt  int64 // transport byte count when writing began
@@ -112,7 +113,7 @@ func (c *Conn) writeCommand(ctx context.Context, cmd *Command, enc *imapwire.Com
 			if err := c.bw.Flush(); err != nil {
 				return c.writeFailed(ctx, cmd, err)
 			}
-			cmd.gotCont = false
+			cmd.gotCont, cmd.wantCont = false, true
 			for !cmd.gotCont && !cmd.done {
 				if err := c.readOne(ctx); err != nil {
 					if cerr := ctxCause(ctx, err); cerr != nil {
@@ -127,6 +128,7 @@ func (c *Conn) writeCommand(ctx context.Context, cmd *Command, enc *imapwire.Com
 					}
 				}
 			}
+			cmd.wantCont = false
 			if cmd.done {
 				return nil // refused: Wait reports the status
 			}
@@ -330,6 +332,14 @@ func (c *Conn) readOne(ctx context.Context) error {
 }
 
 func (c *Conn) onContinuation(ctx context.Context, r *imapwire.Response) error {
+	// "+" answers the command being written when it waits to send a
+	// literal; earlier commands in flight (pipelined) did not ask for it.
+	for _, cmd := range c.inflight {
+		if cmd.wantCont && !cmd.done {
+			cmd.gotCont = true
+			return nil
+		}
+	}
 	for _, cmd := range c.inflight {
 		if cmd.done {
 			continue
@@ -351,8 +361,6 @@ func (c *Conn) onContinuation(ctx context.Context, r *imapwire.Response) error {
 			}
 			return nil
 		}
-		cmd.gotCont = true
-		return nil
 	}
 	c.log.Debug("imap: continuation request nobody asked for", "text", r.Text)
 	return nil
