@@ -227,7 +227,6 @@ func fetchUpdateOf(seq uint32, items []imapwire.FetchItem) *FetchUpdate {
 	return u
 }
 
-
 // isSectionItem reports whether it carries body data (a literal).
 func isSectionItem(it *imapwire.FetchItem) bool {
 	switch it.Name {
