@@ -148,7 +148,9 @@ func TestGreetingDeadline(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, imap.ErrAbort) {
 		t.Fatalf("err = %v, want DeadlineExceeded and ErrAbort", err)
 	}
-	if d := since(t0); d > time.Second {
+	// Generous: the point is that it returns, not how fast a loaded
+	// machine schedules it.
+	if d := since(t0); d > 5*time.Second {
 		t.Errorf("ReadGreeting took %v", d)
 	}
 }
