@@ -70,7 +70,11 @@ func (b *BodyStructure) Filename() string {
 }
 
 // Walk calls fn for b and every part below it, depth first, with the part's
-// section number ("1", "1.2"; "" for the top). It stops when fn returns false.
+// section number ("1", "1.2"; "" for the top). It goes into message/rfc822
+// parts as RFC 3501 section 6.4.5 numbers them: the parts of an
+// encapsulated multipart message 2 are 2.1, 2.2, ...; a single-part
+// encapsulated body is 2.1 (the multipart container itself is not visited).
+// It stops when fn returns false.
 func (b *BodyStructure) Walk(fn func(section string, part *BodyStructure) bool) {
 	b.walk("", fn)
 }
@@ -79,6 +83,23 @@ func (b *BodyStructure) walk(path string, fn func(string, *BodyStructure) bool) 
 	if !fn(path, b) {
 		return false
 	}
+	if b.Body != nil {
+		if !b.Body.IsMultipart() {
+			return b.Body.walk(joinSection(path, 1), fn)
+		}
+		return b.Body.walkParts(path, fn)
+	}
+	return b.walkParts(path, fn)
+}
+
+func joinSection(path string, i int) string {
+	if path == "" {
+		return itoa(i)
+	}
+	return path + "." + itoa(i)
+}
+
+func (b *BodyStructure) walkParts(path string, fn func(string, *BodyStructure) bool) bool {
 	for i, p := range b.Parts {
 		sub := itoa(i + 1)
 		if path != "" {

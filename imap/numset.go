@@ -22,6 +22,9 @@ type Range struct {
 
 // String returns the range in IMAP syntax: "7", "2:5" or "4:*".
 func (r Range) String() string {
+	if r == savedRange {
+		return "$"
+	}
 	if r.Start == r.Stop {
 		return numString(r.Start)
 	}
@@ -103,13 +106,13 @@ func NumSetOf(nums ...uint32) NumSet {
 // Spaces around commas are tolerated. Numbers must be between 1 and
 // 4294967295. The order given is kept.
 func ParseNumSet(s string) (NumSet, error) {
-	if strings.TrimSpace(s) == "" {
+	if strings.Trim(s, " ") == "" {
 		return nil, &SetError{Input: s, Reason: "empty"}
 	}
 	var set NumSet
 	off := 0
 	for part := range strings.SplitSeq(s, ",") {
-		p := strings.TrimSpace(part)
+		p := strings.Trim(part, " ")
 		r, err := parseRange(p)
 		if err != nil {
 			return nil, &SetError{Input: s, Offset: off, Reason: err.Error()}
@@ -121,6 +124,14 @@ func ParseNumSet(s string) (NumSet, error) {
 }
 
 func parseRange(p string) (Range, error) {
+	r, err := parseRangeText(p)
+	if r == savedRange {
+		r = Range{Start: r.Stop, Stop: r.Start} // the same set, never "$"
+	}
+	return r, err
+}
+
+func parseRangeText(p string) (Range, error) {
 	if p == "" {
 		return Range{}, errors.New("empty element")
 	}
@@ -141,7 +152,7 @@ func parseRange(p string) (Range, error) {
 }
 
 func parseSetNum(p string) (uint32, error) {
-	p = strings.TrimSpace(p)
+	p = strings.Trim(p, " ")
 	if p == "*" {
 		return Star, nil
 	}
@@ -187,6 +198,10 @@ func (s NumSet) AppendTo(dst []byte) []byte {
 	for i, r := range s {
 		if i > 0 {
 			dst = append(dst, ',')
+		}
+		if r == savedRange {
+			dst = append(dst, '$')
+			continue
 		}
 		dst = appendNum(dst, r.Start)
 		if r.Stop != r.Start {
@@ -282,3 +297,17 @@ func (s NumSet) Split(maxLen int) []NumSet {
 	}
 	return out
 }
+
+// savedRange stands for "$" inside a NumSet. As a range it would be
+// "*:4294967295", the same set as "4294967295:*", which is how ParseNumSet
+// returns that text, so "$" never comes from parsing numbers.
+var savedRange = Range{Start: Star, Stop: 1<<32 - 1}
+
+// SavedSet returns the set "$" of RFC 5182 (SEARCHRES): the result of
+// the last SEARCH with RETURN (SAVE), which only the server knows. It is
+// sent as "$" and is Dynamic: Contains and Nums cannot tell its members.
+// RFC 5182 section 2 allows it only on its own, never inside a longer set.
+func SavedSet() NumSet { return NumSet{savedRange} }
+
+// IsSaved reports whether s is the set "$" (see SavedSet).
+func (s NumSet) IsSaved() bool { return len(s) == 1 && s[0] == savedRange }

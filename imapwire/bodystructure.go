@@ -29,74 +29,110 @@ func (d *Decoder) enter() error {
 	return nil
 }
 
-// envelope reads an envelope (RFC 3501 section 9, "envelope").
+// envelope reads an envelope (RFC 3501 section 9, "envelope"). Its
+// strings share one allocation: the fields are gathered in d.scratch and
+// converted to a string once, and each address list is allocated at its
+// final size.
 func (d *Decoder) envelope() (*imap.Envelope, error) {
 	if err := d.expect('('); err != nil {
 		return nil, err
 	}
-	env := &imap.Envelope{}
+	d.scratch, d.spans = d.scratch[:0], d.spans[:0]
+	var f [4]span // date, subject, in-reply-to, message-id
+	var lists [6]addrList
 	var err error
-	if env.Date, err = d.nstr(); err != nil {
-		return nil, err
-	}
-	if err = d.sp(); err != nil {
-		return nil, err
-	}
-	if env.Subject, err = d.nstr(); err != nil {
-		return nil, err
-	}
-	for _, dst := range []*[]imap.Address{&env.From, &env.Sender, &env.ReplyTo, &env.To, &env.Cc, &env.Bcc} {
-		if err = d.sp(); err != nil {
-			return nil, err
-		}
-		if *dst, err = d.addressList(); err != nil {
-			return nil, err
-		}
-	}
-	if err = d.sp(); err != nil {
-		return nil, err
-	}
-	if env.InReplyTo, err = d.nstr(); err != nil {
-		return nil, err
-	}
-	if err = d.sp(); err != nil {
-		return nil, err
-	}
-	if env.MessageID, err = d.nstr(); err != nil {
-		return nil, err
-	}
-	return env, d.expect(')')
-}
-
-func (d *Decoder) addressList() ([]imap.Address, error) {
-	if d.isNIL() {
-		return nil, nil
-	}
-	if err := d.expect('('); err != nil {
-		return nil, err
-	}
-	list := make([]imap.Address, 0, 1)
-	for d.peek() == '(' {
-		d.pos++
-		var a imap.Address
-		var err error
-		for i, dst := range []*string{&a.Name, &a.ADL, &a.Mailbox, &a.Host} {
-			if i > 0 {
-				if err = d.sp(); err != nil {
-					return nil, err
-				}
-			}
-			if *dst, err = d.nstr(); err != nil {
+	for i := 0; i < 10; i++ {
+		if i > 0 {
+			if err = d.sp(); err != nil {
 				return nil, err
 			}
 		}
-		if err = d.expect(')'); err != nil {
+		switch {
+		case i < 2:
+			f[i], err = d.envField()
+		case i < 8:
+			lists[i-2], err = d.addressList()
+		default:
+			f[i-6], err = d.envField()
+		}
+		if err != nil {
 			return nil, err
 		}
-		list = append(list, a)
+	}
+	if err = d.expect(')'); err != nil {
+		return nil, err
+	}
+	all := string(d.scratch)
+	str := func(s span) string { return all[s.start:s.end] }
+	env := &imap.Envelope{Date: str(f[0]), Subject: str(f[1]), InReplyTo: str(f[2]), MessageID: str(f[3])}
+	for i, dst := range [6]*[]imap.Address{&env.From, &env.Sender, &env.ReplyTo, &env.To, &env.Cc, &env.Bcc} {
+		l := lists[i]
+		if l.isNil {
+			continue
+		}
+		addrs := make([]imap.Address, l.n)
+		for j := range addrs {
+			s := d.spans[l.first+4*j:]
+			addrs[j] = imap.Address{Name: str(s[0]), ADL: str(s[1]), Mailbox: str(s[2]), Host: str(s[3])}
+		}
+		*dst = addrs
+	}
+	if cap(d.scratch) > 64<<10 {
+		d.scratch = nil // do not keep the memory of a huge envelope
+	}
+	return env, nil
+}
+
+// span is a string gathered in d.scratch.
+type span struct{ start, end int }
+
+// addrList is an address list gathered in d.spans: n addresses of four
+// spans each, from index first.
+type addrList struct {
+	first, n int
+	isNil    bool
+}
+
+// envField reads an nstring into d.scratch.
+func (d *Decoder) envField() (span, error) {
+	v, err := d.nstring()
+	if err != nil {
+		return span{}, err
+	}
+	start := len(d.scratch)
+	d.scratch = append(d.scratch, v...)
+	return span{start, len(d.scratch)}, nil
+}
+
+func (d *Decoder) addressList() (addrList, error) {
+	if d.isNIL() {
+		return addrList{isNil: true}, nil
+	}
+	if err := d.expect('('); err != nil {
+		return addrList{}, err
+	}
+	l := addrList{first: len(d.spans)}
+	for d.peek() == '(' {
+		d.pos++
+		for i := 0; i < 4; i++ {
+			if i > 0 {
+				if err := d.sp(); err != nil {
+					return addrList{}, err
+				}
+			}
+			s, err := d.envField()
+			if err != nil {
+				return addrList{}, err
+			}
+			d.spans = append(d.spans, s)
+		}
+		if err := d.expect(')'); err != nil {
+			return addrList{}, err
+		}
+		l.n++
 		d.spOpt()
 	}
-	return list, d.expect(')')
+	return l, d.expect(')')
 }
 
 // body reads a body structure (RFC 3501 section 9, "body"). extended is
@@ -124,14 +160,22 @@ func (d *Decoder) body(extended bool) (*imap.BodyStructure, error) {
 
 func (d *Decoder) multipart(b *imap.BodyStructure) error {
 	b.Type = "multipart"
+	// The parts gather on d.parts, a stack shared by the nested calls, and
+	// are copied to a slice of their final size.
+	base := len(d.parts)
+	defer func() {
+		clear(d.parts[base:])
+		d.parts = d.parts[:base]
+	}()
 	for d.peek() == '(' {
 		part, err := d.body(true)
 		if err != nil {
 			return err
 		}
-		b.Parts = append(b.Parts, part)
+		d.parts = append(d.parts, part)
 		d.spOpt()
 	}
+	b.Parts = append([]*imap.BodyStructure(nil), d.parts[base:]...)
 	var err error
 	if b.Subtype, err = d.nstr(); err != nil {
 		return err
@@ -295,7 +339,7 @@ func (d *Decoder) params() ([]imap.Param, error) {
 	if err := d.expect('('); err != nil {
 		return nil, err
 	}
-	var ps []imap.Param
+	ps := d.pscratch[:0] // scratch: params do not nest
 	for d.peek() != ')' {
 		if len(ps) > 0 {
 			if err := d.sp(); err != nil {
@@ -317,7 +361,11 @@ func (d *Decoder) params() ([]imap.Param, error) {
 		ps = append(ps, imap.Param{Name: name, Value: str8(v)})
 	}
 	d.pos++
-	return ps, nil
+	d.pscratch = ps
+	if len(ps) == 0 {
+		return nil, nil
+	}
+	return append([]imap.Param(nil), ps...), nil
 }
 
 func (d *Decoder) numberOrNIL() (uint32, error) {

@@ -1,6 +1,7 @@
 package imapwire
 
 import (
+	"bytes"
 	"unicode/utf8"
 )
 
@@ -92,6 +93,9 @@ func (d *Decoder) parseStatusData(r *Response) error {
 // (RFC 7162 section 3.1.5).
 func (d *Decoder) parseSearch(r *Response) error {
 	sd := &SearchData{}
+	if n := bytes.Count(d.buf[d.pos:d.fe], []byte{' '}); n > 0 {
+		sd.Nums = make([]uint32, 0, n) // one number after each space, at most
+	}
 	for d.peek() == ' ' {
 		d.pos++
 		switch c := d.peek(); {
@@ -124,6 +128,9 @@ func (d *Decoder) parseSearch(r *Response) error {
 		default:
 			return d.syntaxErr("expected number")
 		}
+	}
+	if len(sd.Nums) == 0 {
+		sd.Nums = nil
 	}
 	r.Data = sd
 	return d.eol()
@@ -226,10 +233,11 @@ func (d *Decoder) parseNamespace(r *Response) error {
 // skipValue skips one value of any kind: atom, number, string, NIL or a
 // parenthesised list of values.
 func (d *Decoder) skipValue() error {
-	switch d.peek() {
-	case '"', '{', '~':
+	if d.atString() {
 		_, err := d.str()
 		return err
+	}
+	switch d.peek() {
 	case '(':
 		d.depth++
 		defer func() { d.depth-- }()

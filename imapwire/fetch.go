@@ -49,7 +49,7 @@ type FetchItem struct {
 	Literal []byte
 	// Reader streams the data of a large body section from the connection.
 	// Read it before the next call on the decoder; what is left unread is
-	// discarded then.
+	// discarded then. A Read that fails with a timeout can be retried.
 	Reader io.Reader
 	// Size is the length of the section's data (Literal or Reader).
 	Size int64
@@ -312,7 +312,9 @@ func fetchName(b []byte) string {
 
 // ReadAllFetchItems reads every remaining item of the current FETCH
 // response, reading large sections into memory (bounded by MaxLiteral),
-// and returns copies that stay valid after later calls.
+// and returns copies that stay valid after later calls. A timeout while it
+// reads a large section loses the response as described in ReadResponse:
+// the next call reports a *LimitError for "InlineLiteral".
 func (d *Decoder) ReadAllFetchItems() ([]FetchItem, error) {
 	var items []FetchItem
 	for {

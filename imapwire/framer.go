@@ -3,6 +3,8 @@ package imapwire
 import (
 	"bytes"
 	"io"
+
+	"github.com/imapclient-go/imapclient/imap"
 )
 
 // Decoder reads IMAP responses from a stream. It is not safe for concurrent
@@ -46,6 +48,11 @@ type Decoder struct {
 	// uncollected part starts in the current frame, or -1.
 	raw      []byte
 	rawStart int
+	// Scratch space of the envelope and body structure parsers.
+	scratch  []byte
+	spans    []span
+	pscratch []imap.Param
+	parts    []*imap.BodyStructure
 
 	// Trace, when set, is called with every frame read (valid only during
 	// the call) and the size of the large literal that follows it (-1 when

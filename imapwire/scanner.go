@@ -259,11 +259,22 @@ func (d *Decoder) nstring() ([]byte, error) {
 
 // astring reads an atom (with ']' allowed) or a string.
 func (d *Decoder) astring() ([]byte, error) {
-	switch d.peek() {
-	case '"', '{', '~':
+	if d.atString() {
 		return d.str()
 	}
 	return d.astringAtom()
+}
+
+// atString reports whether a quoted string or a literal starts at the
+// position. '~' is an atom character: only "~{" starts a literal8.
+func (d *Decoder) atString() bool {
+	switch d.peek() {
+	case '"', '{':
+		return true
+	case '~':
+		return d.pos+1 < d.fe && d.buf[d.pos+1] == '{'
+	}
+	return false
 }
 
 // afterLiteral reads the next frame when a large literal was consumed.

@@ -1,0 +1,5 @@
+//go:build !race
+
+package imapwire
+
+const raceEnabled = false
