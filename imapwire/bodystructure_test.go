@@ -30,7 +30,7 @@ var bodyStructures = []struct {
 			`("Tue, 05 Mar 2024 09:12:44 +0100" "Report" (("Alice Example" NIL "alice" "example.com")) (("Alice Example" NIL "alice" "example.com")) (("Alice Example" NIL "alice" "example.com")) (("Bob" NIL "bob" "example.org")) NIL NIL NIL "<report-1@example.com>") ` +
 			`(("text" "plain" ("charset" "utf-8") NIL NIL "8bit" 310 9 NIL NIL NIL NIL)("image" "png" ("name" "chart.png") "<chart@x>" NIL "base64" 2046 NIL ("inline" ("filename" "chart.png")) NIL NIL) "related" ("boundary" "inner") NIL NIL NIL) ` +
 			`62 NIL ("attachment" ("filename" "Fwd: Report.eml")) NIL NIL) "mixed" ("boundary" "outer") NIL NIL NIL)`,
-		walk: ` multipart/mixed -|1 text/plain -|2 message/rfc822 Fwd: Report.eml`, extended: true},
+		walk: ` multipart/mixed -|1 text/plain -|2 message/rfc822 Fwd: Report.eml|2.1 text/plain -|2.2 image/png chart.png`, extended: true},
 	{name: "multipart/signed",
 		in: `(("text" "plain" ("charset" "us-ascii") NIL NIL "quoted-printable" 1020 30 NIL NIL NIL NIL)("application" "pgp-signature" ("name" "signature.asc") NIL "OpenPGP digital signature" "7bit" 833 NIL ("attachment" ("filename" "signature.asc")) NIL NIL) ` +
 			`"signed" ("micalg" "pgp-sha256" "protocol" "application/pgp-signature" "boundary" "sig_boundary") NIL NIL NIL)`,
