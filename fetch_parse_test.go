@@ -170,7 +170,7 @@ func TestFetchRecordedResponses(t *testing.T) {
 		sections = append(sections, s+"="+p.MediaType())
 		return true
 	})
-	if got := strings.Join(sections, " "); got != "=multipart/mixed 1=text/plain 2=multipart/alternative 2.1=text/plain 2.2=text/html 3=application/pdf 4=message/rfc822" {
+	if got := strings.Join(sections, " "); got != "=multipart/mixed 1=text/plain 2=multipart/alternative 2.1=text/plain 2.2=text/html 3=application/pdf 4=message/rfc822 4.1=text/plain" {
 		t.Errorf("Walk: %s", got)
 	}
 	if got := strings.Join(ups, " "); got != `&{SeqNum:3 UID:0 Flags:[\Deleted] ModSeq:0} &{SeqNum:4 UID:99 Flags:[\Deleted] ModSeq:9}` {
