@@ -84,6 +84,9 @@ func (b *BodyStructure) walk(path string, fn func(string, *BodyStructure) bool) 
 		return false
 	}
 	if b.Body != nil {
+		if path == "" {
+			path = "1" // a message whose top part is message/rfc822 is part 1
+		}
 		if !b.Body.IsMultipart() {
 			return b.Body.walk(joinSection(path, 1), fn)
 		}
