@@ -2,6 +2,7 @@ package imapclient
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/imapclient-go/imapclient/imap"
 	"github.com/imapclient-go/imapclient/imapwire"
@@ -13,8 +14,9 @@ import (
 // folder as it was after the previous ones were removed (RFC 3501 section
 // 7.4.1): expunging messages 2 and 3 may be reported as 3, 2 or as 2, 2.
 //
-// With QRESYNC enabled the server reports VANISHED UIDs instead (RFC 7162
-// section 3.2.10); those are not collected here, so the list is then empty.
+// With QRESYNC enabled (EnableQResync) the server reports the UIDs of the
+// expunged messages with VANISHED instead (RFC 7162 section 3.2.10):
+// Expunge then returns those UIDs, in the order the server lists them.
 func (c *Client) Expunge(ctx context.Context) ([]uint32, error) {
 	if err := c.lock(ctx); err != nil {
 		return nil, err
@@ -24,7 +26,8 @@ func (c *Client) Expunge(ctx context.Context) ([]uint32, error) {
 		return nil, err
 	}
 	var nums []uint32
-	_, err := c.conn.Execute(ctx, "EXPUNGE", nil, expungeHandler(&nums))
+	st, err := c.conn.Execute(ctx, "EXPUNGE", nil, c.expungeHandler(&nums))
+	c.noteStatusModSeq(st)
 	return nums, err
 }
 
@@ -32,7 +35,7 @@ func (c *Client) Expunge(ctx context.Context) ([]uint32, error) {
 // no others (UID EXPUNGE, RFC 4315 section 2.1; IMAPClient's uid_expunge).
 // It needs UIDPLUS. The messages follow UseUID: in sequence-number mode
 // they are first resolved to UIDs with FETCH. It returns the sequence
-// numbers expunged, as Expunge does.
+// numbers expunged, or with QRESYNC enabled their UIDs, as Expunge does.
 func (c *Client) UIDExpunge(ctx context.Context, ms MessageSet) ([]uint32, error) {
 	set, err := numSet("UID EXPUNGE", ms)
 	if err != nil {
@@ -62,11 +65,12 @@ func (c *Client) UIDExpunge(ctx context.Context, ms MessageSet) ([]uint32, error
 // uidExpungeLocked runs UID EXPUNGE over uids, split as needed.
 func (c *Client) uidExpungeLocked(ctx context.Context, uids imap.NumSet) ([]uint32, error) {
 	var nums []uint32
-	h := expungeHandler(&nums)
+	h := c.expungeHandler(&nums)
 	for _, part := range uids.Split(maxSetLen) {
-		_, err := c.conn.Execute(ctx, "UID EXPUNGE", func(e *imapwire.Encoder) {
+		st, err := c.conn.Execute(ctx, "UID EXPUNGE", func(e *imapwire.Encoder) {
 			e.SP().NumSet(part)
 		}, h)
+		c.noteStatusModSeq(st)
 		if err != nil {
 			return nums, err
 		}
@@ -74,13 +78,34 @@ func (c *Client) uidExpungeLocked(ctx context.Context, uids imap.NumSet) ([]uint
 	return nums, nil
 }
 
-// expungeHandler collects the sequence numbers of EXPUNGE responses.
-func expungeHandler(nums *[]uint32) func(*imapwire.Response) (bool, error) {
+// expungeHandler collects the sequence numbers of EXPUNGE responses, or
+// the UIDs of VANISHED responses once QRESYNC is enabled (RFC 7162
+// section 3.2.10), and keeps the folder view current. VANISHED (EARLIER)
+// is not an answer to an expunge and is left to others.
+func (c *Client) expungeHandler(nums *[]uint32) func(*imapwire.Response) (bool, error) {
 	return func(r *imapwire.Response) (bool, error) {
-		if r.Name != "EXPUNGE" {
-			return false, nil
+		switch r.Name {
+		case "EXPUNGE":
+			*nums = append(*nums, r.Num)
+			c.noteUpdate(&ExpungeUpdate{SeqNum: r.Num})
+			return true, nil
+		case "VANISHED":
+			v := vanishedOf(r)
+			if v == nil || v.Earlier {
+				return false, nil
+			}
+			// Only messages of the folder can vanish: far more UIDs than
+			// it holds, or "*", is nonsense that must not be expanded.
+			view, _ := c.FolderView()
+			limit := max(int(view.Exists), 1<<20)
+			uids, ok := v.UIDs.Nums(limit)
+			if !ok {
+				return true, &ProtocolError{Msg: fmt.Sprintf("VANISHED %s names more than %d messages", v.UIDs, limit)}
+			}
+			*nums = append(*nums, uids...)
+			c.noteUpdate(v)
+			return true, nil
 		}
-		*nums = append(*nums, r.Num)
-		return true, nil
+		return false, nil
 	}
 }

@@ -40,6 +40,6 @@ func (c *Client) RawCommand(ctx context.Context, line string) ([]UntaggedRespons
 		if args != "" {
 			e.SP().Raw(args)
 		}
-	}, collect(&out))
+	}, c.collectNoting(&out))
 	return out, st, err
 }

@@ -46,6 +46,15 @@ type SelectResult struct {
 	// as [CLOSED], RFC 7162 section 3.2.11), VANISHED and FETCH data of
 	// QRESYNC, and anything a server adds.
 	Untagged []UntaggedResponse
+	// Vanished holds, after SelectFolderWith with QResync parameters, the
+	// UIDs expunged since the client's last session (VANISHED (EARLIER),
+	// RFC 7162 section 3.2.5.1) as a compact set; nil otherwise.
+	Vanished imap.NumSet
+	// Changed holds, after SelectFolderWith with QResync parameters, the
+	// messages changed since the client's last session, keyed by UID, with
+	// the FLAGS and MODSEQ the server reported (RFC 7162 section 3.2.5.1);
+	// nil otherwise.
+	Changed map[uint32]*Message
 }
 
 // SelectFolder opens a folder with SELECT, or read-only with EXAMINE when

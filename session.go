@@ -89,6 +89,47 @@ func collect(out *[]UntaggedResponse) imapconn.Handler {
 	}
 }
 
+// collectNoting is collect that also keeps the folder view current from
+// the counts and flag changes the responses carry (NOOP, RawCommand).
+func (c *Client) collectNoting(out *[]UntaggedResponse) imapconn.Handler {
+	keep := collect(out)
+	return func(r *imapwire.Response) (bool, error) {
+		used, err := keep(r)
+		if k := len(*out); k > 0 {
+			c.noteUntagged(&(*out)[k-1])
+		}
+		return used, err
+	}
+}
+
+// noteUntagged updates the folder view from a collected response.
+func (c *Client) noteUntagged(u *UntaggedResponse) {
+	switch u.Name {
+	case "EXISTS":
+		c.noteUpdate(&ExistsUpdate{Count: u.Num})
+	case "EXPUNGE":
+		c.noteUpdate(&ExpungeUpdate{SeqNum: u.Num})
+	case "VANISHED":
+		if raw, ok := u.Data.(*imapwire.RawData); ok {
+			if v := parseVanished(raw.Bytes); v != nil {
+				c.noteUpdate(v)
+			}
+		}
+	case "FETCH":
+		f := &FetchUpdate{SeqNum: u.Num}
+		for _, it := range u.Items {
+			if it.Name == "MODSEQ" {
+				f.ModSeq = it.Num
+			}
+		}
+		c.noteUpdate(f)
+	default:
+		if u.Status != nil {
+			c.noteUpdate(&StatusUpdate{Status: *u.Status})
+		}
+	}
+}
+
 // Noop sends NOOP (RFC 3501 section 6.1.2) and returns the untagged
 // responses it brought: new messages, expunges, flag changes.
 func (c *Client) Noop(ctx context.Context) ([]UntaggedResponse, error) {
@@ -97,7 +138,7 @@ func (c *Client) Noop(ctx context.Context) ([]UntaggedResponse, error) {
 	}
 	defer c.unlock()
 	var out []UntaggedResponse
-	_, err := c.conn.Execute(ctx, "NOOP", nil, collect(&out))
+	_, err := c.conn.Execute(ctx, "NOOP", nil, c.collectNoting(&out))
 	return out, err
 }
 
