@@ -31,12 +31,16 @@ type MultiAppendResult struct {
 
 // AppendMessage is one message for MultiAppend: its content in Msg, or
 // Size bytes read from Reader, with optional flags and internal date.
+// Binary sends it as a literal8 (RFC 3516 section 4.4), which may hold NUL
+// bytes and needs the BINARY capability; a Msg holding NUL is sent so
+// without it being set.
 type AppendMessage struct {
 	Msg    []byte
 	Reader io.Reader
 	Size   int64
 	Flags  []string
 	Date   time.Time
+	Binary bool
 }
 
 // Append adds a message to folder (APPEND, RFC 3501 section 6.3.11;
@@ -45,12 +49,14 @@ type AppendMessage struct {
 // empty. A zero date lets the server set the internal date; otherwise it
 // is sent with its own zone. The result holds the APPENDUID data when the
 // server gives it. With LITERAL+ the message is sent without waiting for
-// the server's go-ahead.
+// the server's go-ahead. A message with NUL bytes goes as a literal8 and
+// needs BINARY (RFC 3516); one over the server's APPENDLIMIT (RFC 7889)
+// is refused with an *AppendLimitError; in both cases nothing is sent.
 func (c *Client) Append(ctx context.Context, folder string, msg []byte, flags []string, date time.Time) (*AppendResult, error) {
 	if msg == nil {
 		msg = []byte{}
 	}
-	return c.AppendReader(ctx, folder, bytes.NewReader(msg), int64(len(msg)), flags, date)
+	return c.appendOne(ctx, folder, AppendMessage{Msg: msg, Flags: flags, Date: date})
 }
 
 // AppendReader is Append with the message streamed from r as a literal of
@@ -58,7 +64,11 @@ func (c *Client) Append(ctx context.Context, folder string, msg []byte, flags []
 // exactly size bytes: if it fails or ends early the command cannot be
 // completed and the connection is closed.
 func (c *Client) AppendReader(ctx context.Context, folder string, r io.Reader, size int64, flags []string, date time.Time) (*AppendResult, error) {
-	res, err := c.appendMessages(ctx, "APPEND", folder, []AppendMessage{{Reader: r, Size: size, Flags: flags, Date: date}})
+	return c.appendOne(ctx, folder, AppendMessage{Reader: r, Size: size, Flags: flags, Date: date})
+}
+
+func (c *Client) appendOne(ctx context.Context, folder string, m AppendMessage) (*AppendResult, error) {
+	res, err := c.appendMessages(ctx, "APPEND", folder, []AppendMessage{m})
 	if err != nil {
 		return nil, err
 	}
@@ -83,16 +93,19 @@ func (c *Client) MultiAppend(ctx context.Context, folder string, msgs []AppendMe
 
 func (c *Client) appendMessages(ctx context.Context, what, folder string, msgs []AppendMessage) (*MultiAppendResult, error) {
 	type prepared struct {
-		r     io.Reader
-		size  int64
-		flags []string
-		date  string
+		r      io.Reader
+		size   int64
+		flags  []string
+		date   string
+		binary bool
 	}
 	ps := make([]prepared, len(msgs))
+	sizes, binary := make([]int64, len(msgs)), make([]bool, len(msgs))
 	for i, m := range msgs {
-		p := prepared{r: m.Reader, size: m.Size}
+		p := prepared{r: m.Reader, size: m.Size, binary: m.Binary}
 		if p.r == nil {
 			p.r, p.size = bytes.NewReader(m.Msg), int64(len(m.Msg))
+			p.binary = p.binary || hasNUL(m.Msg)
 		} else if m.Msg != nil {
 			return nil, fmt.Errorf("imapclient: %s: message %d has both Msg and Reader: %w", what, i, imapwire.ErrInvalidArgument)
 		}
@@ -107,6 +120,7 @@ func (c *Client) appendMessages(ctx context.Context, what, folder string, msgs [
 			p.date = imap.FormatDateTime(m.Date)
 		}
 		ps[i] = p
+		sizes[i], binary[i] = p.size, p.binary
 	}
 	if err := c.lock(ctx); err != nil {
 		return nil, err
@@ -119,6 +133,9 @@ func (c *Client) appendMessages(ctx context.Context, what, folder string, msgs [
 		if err := c.needCap(ctx, imap.CapMultiAppend, "MULTIAPPEND"); err != nil {
 			return nil, err
 		}
+	}
+	if err := c.appendCheck(ctx, sizes, binary); err != nil {
+		return nil, err
 	}
 	wire := c.encodeName(folder)
 	st, err := c.conn.Execute(ctx, "APPEND", func(e *imapwire.Encoder) {
@@ -137,7 +154,11 @@ func (c *Client) appendMessages(ctx context.Context, what, folder string, msgs [
 			if p.date != "" {
 				e.SP().String(p.date)
 			}
-			e.SP().LiteralReader(p.r, p.size)
+			if p.binary {
+				e.SP().Literal8Reader(p.r, p.size)
+			} else {
+				e.SP().LiteralReader(p.r, p.size)
+			}
 		}
 	}, nil)
 	if err != nil {

@@ -32,6 +32,9 @@ func (c *Client) CompressStats() imapconn.CompressStats { return c.conn.Compress
 
 // afterLogin runs what Options ask for once authenticated.
 func (c *Client) afterLogin(ctx context.Context) error {
+	if err := c.enableUTF8Locked(ctx); err != nil {
+		return err
+	}
 	if c.opts.Compress {
 		caps, err := c.capsLocked(ctx)
 		if err != nil {

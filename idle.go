@@ -92,7 +92,7 @@ func (c *Client) startIdle(ctx context.Context) error {
 
 // idleHandler receives everything the server sends during IDLE.
 func (c *Client) idleHandler(r *imapwire.Response) (bool, error) {
-	u := toUpdate(r)
+	u := c.toUpdate(r)
 	c.noteUpdate(u)
 	c.idle.buf = append(c.idle.buf, u)
 	return true, nil
@@ -401,7 +401,7 @@ func (c *Client) IdleUpdates(ctx context.Context) iter.Seq2[Update, error] {
 }
 
 // onUnilateral receives untagged responses no method claimed.
-func (c *Client) onUnilateral(r *imapwire.Response) { c.deliver(toUpdate(r)) }
+func (c *Client) onUnilateral(r *imapwire.Response) { c.deliver(c.toUpdate(r)) }
 
 // deliver hands an update to the folder view, then to the idler's buffer
 // or Options.OnUpdate. The connection is held.

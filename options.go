@@ -82,6 +82,11 @@ type Options struct {
 	// IdlePollInterval is the NOOP interval used to emulate IDLE when the
 	// server lacks it. Zero means 30 seconds.
 	IdlePollInterval time.Duration
+	// DisableUTF8 keeps UTF8=ACCEPT (RFC 6855) off. By default it is
+	// enabled right after login when the server announces it: folder
+	// names then travel as UTF-8 instead of modified UTF-7. A PREAUTH
+	// session does not log in; call Enable(ctx, "UTF8=ACCEPT") there.
+	DisableUTF8 bool
 }
 
 // DefaultTLSConfig returns the TLS configuration used when

@@ -9,7 +9,8 @@ import (
 // flag changes, alerts, a coming disconnection (RFC 3501 section 7,
 // "unilateral" responses). It is one of *ExistsUpdate, *RecentUpdate,
 // *ExpungeUpdate, *VanishedUpdate, *FetchUpdate, *StatusUpdate,
-// *CapabilityUpdate or *RawUpdate.
+// *CapabilityUpdate, *FolderStatusUpdate, *FolderListUpdate,
+// *MetadataUpdate (NOTIFY, RFC 5465) or *RawUpdate.
 type Update interface {
 	update()
 }

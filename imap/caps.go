@@ -80,3 +80,23 @@ const (
 	CapGmailExt       = "X-GM-EXT-1"
 	CapUnauthenticate = "UNAUTHENTICATE"
 )
+
+// Capability names of the extensions of RFC 5258 (LIST-EXTENDED), RFC
+// 5819 (LIST-STATUS), RFC 6154 (CREATE-SPECIAL-USE), RFC 5464 (METADATA),
+// RFC 5465 (NOTIFY), RFC 3516 (BINARY), RFC 7889 (APPENDLIMIT), RFC 8474
+// (OBJECTID), RFC 8970 (PREVIEW), RFC 8514 (SAVEDATE) and RFC 8438
+// (STATUS=SIZE).
+const (
+	CapListExtended     = "LIST-EXTENDED"
+	CapListStatus       = "LIST-STATUS"
+	CapCreateSpecialUse = "CREATE-SPECIAL-USE"
+	CapMetadata         = "METADATA"
+	CapMetadataServer   = "METADATA-SERVER"
+	CapNotify           = "NOTIFY"
+	CapBinary           = "BINARY"
+	CapAppendLimit      = "APPENDLIMIT"
+	CapObjectID         = "OBJECTID"
+	CapPreview          = "PREVIEW"
+	CapSaveDate         = "SAVEDATE"
+	CapStatusSize       = "STATUS=SIZE"
+)

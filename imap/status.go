@@ -129,3 +129,15 @@ const (
 	CodeAuthFailed     = "AUTHENTICATIONFAILED"
 	CodeNonExistent    = "NONEXISTENT"
 )
+
+// Response codes of RFC 8474 (OBJECTID), RFC 6154 (CREATE-SPECIAL-USE),
+// RFC 5464 (METADATA), RFC 5465 (NOTIFY) and RFC 7889 / RFC 4469
+// (APPENDLIMIT, TOOBIG).
+const (
+	CodeMailboxID            = "MAILBOXID"
+	CodeUseAttr              = "USEATTR"
+	CodeMetadata             = "METADATA"
+	CodeNotificationOverflow = "NOTIFICATIONOVERFLOW"
+	CodeBadEvent             = "BADEVENT"
+	CodeTooBig               = "TOOBIG"
+)

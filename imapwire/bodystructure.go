@@ -51,7 +51,11 @@ func (d *Decoder) envelope() (*imap.Envelope, error) {
 		case i < 2:
 			f[i], err = d.envField()
 		case i < 8:
+			mark := len(d.scratch)
 			lists[i-2], err = d.addressList()
+			if err == nil {
+				d.dedupeList(lists[:i-1], mark)
+			}
 		default:
 			f[i-6], err = d.envField()
 		}
@@ -65,12 +69,18 @@ func (d *Decoder) envelope() (*imap.Envelope, error) {
 	all := string(d.scratch)
 	str := func(s span) string { return all[s.start:s.end] }
 	env := &imap.Envelope{Date: str(f[0]), Subject: str(f[1]), InReplyTo: str(f[2]), MessageID: str(f[3])}
+	total := 0
+	for _, l := range lists {
+		total += l.n
+	}
+	arr := make([]imap.Address, total) // one array for the six lists
 	for i, dst := range [6]*[]imap.Address{&env.From, &env.Sender, &env.ReplyTo, &env.To, &env.Cc, &env.Bcc} {
 		l := lists[i]
 		if l.isNil {
 			continue
 		}
-		addrs := make([]imap.Address, l.n)
+		addrs := arr[:l.n:l.n]
+		arr = arr[l.n:]
 		for j := range addrs {
 			s := d.spans[l.first+4*j:]
 			addrs[j] = imap.Address{Name: str(s[0]), ADL: str(s[1]), Mailbox: str(s[2]), Host: str(s[3])}
@@ -81,6 +91,38 @@ func (d *Decoder) envelope() (*imap.Envelope, error) {
 		d.scratch = nil // do not keep the memory of a huge envelope
 	}
 	return env, nil
+}
+
+// dedupeList drops the text of the address list just read, the last of
+// lists, when an earlier list holds the same addresses (Sender and
+// Reply-To usually repeat From): its spans then point at the earlier
+// list's text. Strings are immutable, so sharing their bytes is safe;
+// the addresses themselves stay distinct. mark is where the list's text
+// starts in d.scratch.
+func (d *Decoder) dedupeList(lists []addrList, mark int) {
+	cur := &lists[len(lists)-1]
+	if cur.isNil || cur.n == 0 {
+		return
+	}
+	text := func(l addrList, k int) []byte {
+		sp := d.spans[l.first+k]
+		return d.scratch[sp.start:sp.end]
+	}
+	for _, prev := range lists[:len(lists)-1] {
+		if prev.isNil || prev.n != cur.n {
+			continue
+		}
+		same := true
+		for k := 0; k < 4*cur.n && same; k++ {
+			same = string(text(prev, k)) == string(text(*cur, k))
+		}
+		if same {
+			d.spans = d.spans[:cur.first]
+			d.scratch = d.scratch[:mark]
+			cur.first = prev.first
+			return
+		}
+	}
 }
 
 // span is a string gathered in d.scratch.

@@ -63,7 +63,7 @@ func (d *Decoder) parseStatusData(r *Response) error {
 		return err
 	}
 	for d.peek() != ')' {
-		if len(sd.Items) > 0 {
+		if len(sd.Items)+len(sd.Raw) > 0 {
 			if err := d.sp(); err != nil {
 				return err
 			}
@@ -74,6 +74,20 @@ func (d *Decoder) parseStatusData(r *Response) error {
 		}
 		if err := d.sp(); err != nil {
 			return err
+		}
+		if start := d.pos; d.peek() == '(' || d.isNIL() {
+			// MAILBOXID (objectid) of RFC 8474 section 4.2, APPENDLIMIT
+			// NIL of RFC 7889 section 4: kept as sent.
+			if d.peek() == '(' {
+				if err := d.skipValue(); err != nil {
+					return err
+				}
+			}
+			if sd.Raw == nil {
+				sd.Raw = make(map[string]string, 1)
+			}
+			sd.Raw[upper(item)] = string(d.buf[start:d.pos])
+			continue
 		}
 		v, err := d.number64()
 		if err != nil {

@@ -307,6 +307,18 @@ func (e *Encoder) LiteralReader(r io.Reader, size int64) *Encoder {
 	return e
 }
 
+// Literal8Reader is LiteralReader for a binary literal "~{N}" (RFC 3516
+// section 4.4: APPEND of a message that holds NUL bytes).
+func (e *Encoder) Literal8Reader(r io.Reader, size int64) *Encoder {
+	if size < 0 {
+		e.fail("negative literal size")
+		return e
+	}
+	e.literalMarker(size, true)
+	e.pushChunk(Chunk{LiteralReader: r, LiteralSize: size})
+	return e
+}
+
 func (e *Encoder) literalMarker(n int64, binary bool) {
 	if binary {
 		e.cur = append(e.cur, '~')

@@ -185,7 +185,13 @@ func (d *Decoder) section(it *FetchItem) error {
 func (d *Decoder) fetchValue(it *FetchItem) error {
 	var err error
 	switch it.Name {
-	case "UID", "RFC822.SIZE", "X-GM-MSGID", "X-GM-THRID", "BINARY.SIZE":
+	case "UID":
+		// uniqueid is a 32-bit nz-number (RFC 3501 section 9): a larger
+		// one must not be truncated into another message's UID.
+		var n uint32
+		n, err = d.number()
+		it.Num = uint64(n)
+	case "RFC822.SIZE", "X-GM-MSGID", "X-GM-THRID", "BINARY.SIZE":
 		it.Num, err = d.number64()
 	case "MODSEQ":
 		if err = d.expect('('); err != nil {

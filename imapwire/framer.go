@@ -261,9 +261,25 @@ func (d *Decoder) discardLong() error {
 		}
 	}
 	d.long = false
+	d.release()
 	d.fs, d.fe, d.pos, d.lit = d.rd, d.rd, d.rd, -1
 	d.needFrame, d.inResp = false, false
 	return &LimitError{Limit: "MaxLine", Max: int64(d.lim.MaxLine)}
+}
+
+// release gives back a buffer that grew past ReadBufferSize for a line
+// that was then discarded: one hostile line must not make the connection
+// hold MaxLine bytes for the rest of its life. The unread bytes move to
+// the new buffer when they fit.
+func (d *Decoder) release() {
+	size := d.lim.ReadBufferSize
+	if len(d.buf) <= size || d.wr-d.rd > size {
+		return
+	}
+	nb := make([]byte, size)
+	d.wr = copy(nb, d.buf[d.rd:d.wr])
+	d.rd = 0
+	d.buf = nb
 }
 
 func keepTail(tail []byte, tl int, chunk []byte) int {

@@ -68,6 +68,10 @@ type StatusData struct {
 	Mailbox string // as sent
 	// Items maps upper-cased item names to their values.
 	Items map[string]uint64
+	// Raw holds the items whose value is not a number, upper-cased, with
+	// the value as sent: "MAILBOXID" "(F2212ea87)" (RFC 8474 section 4.2),
+	// "APPENDLIMIT" "NIL" (RFC 7889 section 4). Nil when there are none.
+	Raw map[string]string
 }
 
 // SearchData is the payload of SEARCH and SORT (RFC 3501 section 7.2.5,

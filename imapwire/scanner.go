@@ -305,13 +305,49 @@ func (d *Decoder) restOfLine() []byte {
 
 // str8 converts wire bytes to a Go string, reusing common constants.
 func str8(b []byte) string {
-	if len(b) <= 16 {
-		if s, ok := common[string(b)]; ok {
-			return s
+	if n := len(b); n > 0 && n <= 16 {
+		// A small hash table in front of the map: most values of body
+		// structures are among the common strings.
+		e := &commonTable[commonHash(b)]
+		if e[0] == string(b) {
+			return e[0]
+		}
+		if e[1] == string(b) {
+			return e[1]
+		}
+		if len(commonOverflow) > 0 {
+			if s, ok := commonOverflow[string(b)]; ok {
+				return s
+			}
 		}
 	}
 	return string(b)
 }
+
+func commonHash(b []byte) uint8 {
+	n := len(b)
+	return uint8(uint(n)*7 + uint(b[0])*31 + uint(b[n-1])*131 + uint(b[n/2])*17)
+}
+
+// commonTable holds the common strings by commonHash, two to a bucket;
+// commonOverflow the few that did not fit.
+var commonTable, commonOverflow = func() (t [256][2]string, over map[string]string) {
+	for s := range common {
+		e := &t[commonHash([]byte(s))]
+		switch {
+		case e[0] == "":
+			e[0] = s
+		case e[1] == "":
+			e[1] = s
+		default:
+			if over == nil {
+				over = map[string]string{}
+			}
+			over[s] = s
+		}
+	}
+	return
+}()
 
 var common = func() map[string]string {
 	m := map[string]string{}
