@@ -16,10 +16,10 @@ import (
 
 // Append with flags and a date, read back with GetFlags and a raw FETCH
 // INTERNALDATE, into a folder with a non-ASCII name.
-func TestDovecotAppendFlagsAndDate(t *testing.T) {
-	c, _ := loggedIn(t)
+func TestServerAppendFlagsAndDate(t *testing.T) {
+	c, s := serverLoggedIn(t)
 	ctx := ctxT(t)
-	folder := tempFolder(t, c, "Entwürfe & \"drafts\"")
+	folder := tempFolder(t, c, nameFor(s, "Entwürfe & \"drafts\""))
 	date := time.Date(2020, 3, 4, 5, 6, 7, 0, time.FixedZone("", 2*3600+30*60))
 	msg := testMessage("a@example.org", "b@example.org", "append", "hello")
 	res, err := c.Append(ctx, folder, []byte(msg), []string{`\seen`, imapclient.Flagged, "$Label1"}, date)
@@ -71,8 +71,8 @@ func TestDovecotAppendFlagsAndDate(t *testing.T) {
 }
 
 // A 2 MB message streamed from a reader (LITERAL+: no round trip).
-func TestDovecotAppendReaderLarge(t *testing.T) {
-	c, _ := loggedIn(t)
+func TestServerAppendReaderLarge(t *testing.T) {
+	c, _ := serverLoggedIn(t)
 	ctx := ctxT(t)
 	folder := tempFolder(t, c, "large")
 	const size = 2 << 20
@@ -98,8 +98,8 @@ func TestDovecotAppendReaderLarge(t *testing.T) {
 
 // MULTIAPPEND of 20 messages in one command; a NO is an error and adds
 // nothing.
-func TestDovecotMultiAppend(t *testing.T) {
-	c, _ := loggedIn(t)
+func TestServerMultiAppend(t *testing.T) {
+	c, _ := serverLoggedIn(t)
 	ctx := ctxT(t)
 	folder := tempFolder(t, c, "multi")
 	var msgs []imapclient.AppendMessage

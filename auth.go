@@ -94,6 +94,9 @@ func (e *serverDetail) Error() string { return e.err.Error() + " (server detail:
 func (e *serverDetail) Unwrap() error { return e.err }
 
 func (c *Client) authPrecheck() error {
+	if err := c.conn.Err(); err != nil {
+		return err
+	}
 	if st := c.conn.State(); st != imapconn.NotAuthenticated {
 		return &IllegalStateError{Command: "LOGIN", State: st.String(), Need: "not authenticated"}
 	}

@@ -10,8 +10,9 @@ import (
 	"github.com/imapclient-go/imapclient/internal/testrig"
 )
 
-func TestDovecotCompress(t *testing.T) {
-	d := testrig.RequireDovecot(t)
+func TestServerCompress(t *testing.T) {
+	d := testrig.RequireServer(t)
+	testrig.RequireFeature(t, d, "compress")
 	c := dialTLS(t, d, &imapclient.Options{Compress: true})
 	login(t, c, testrig.Alice)
 	folder := tempFolder(t, c, "zlib")

@@ -1,8 +1,10 @@
 package imapclient
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/imapclient-go/imapclient/imap"
@@ -211,22 +213,56 @@ func (c *Client) Move(ctx context.Context, ms MessageSet, folder string) (*CopyR
 
 // copiedUIDs returns the UIDs to flag and expunge after a copy of uids:
 // those the server says it copied (COPYUID), when it says, and never any
-// outside uids.
+// outside uids. The sets are intersected range by range, never expanded:
+// a server's COPYUID may claim any number of UIDs.
 func copiedUIDs(uids imap.NumSet, res *CopyResult) imap.NumSet {
-	src, ok := res.SourceUIDs.Nums(maxCopyMap)
-	if !ok || len(src) == 0 {
+	if len(res.SourceUIDs) == 0 {
 		return uids
 	}
-	var keep []uint32
-	for _, u := range src {
-		if uids.Contains(u) {
-			keep = append(keep, u)
-		}
-	}
+	keep := intersectRanges(sortedRanges(uids), sortedRanges(res.SourceUIDs))
 	if len(keep) == 0 {
 		return uids
 	}
-	return imap.NumSetOf(keep...)
+	return keep
+}
+
+// sortedRanges returns the ranges of s (without "*") in ascending order,
+// each from low to high, overlapping and adjacent ones merged.
+func sortedRanges(s imap.NumSet) imap.NumSet {
+	rs := make(imap.NumSet, 0, len(s))
+	for _, r := range s {
+		if r.Start > r.Stop {
+			r.Start, r.Stop = r.Stop, r.Start
+		}
+		rs = append(rs, r)
+	}
+	slices.SortFunc(rs, func(a, b imap.Range) int { return cmp.Compare(a.Start, b.Start) })
+	out := rs[:0]
+	for _, r := range rs {
+		if n := len(out); n > 0 && uint64(r.Start) <= uint64(out[n-1].Stop)+1 {
+			out[n-1].Stop = max(out[n-1].Stop, r.Stop)
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// intersectRanges returns the numbers in both a and b, which are sorted as
+// sortedRanges returns them.
+func intersectRanges(a, b imap.NumSet) imap.NumSet {
+	var out imap.NumSet
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		if lo, hi := max(a[i].Start, b[j].Start), min(a[i].Stop, b[j].Stop); lo <= hi {
+			out = append(out, imap.Range{Start: lo, Stop: hi})
+		}
+		if a[i].Stop < b[j].Stop {
+			i++
+		} else {
+			j++
+		}
+	}
+	return out
 }
 
 // storeDeleted flags exactly the given UIDs Deleted, silently.

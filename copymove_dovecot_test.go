@@ -39,8 +39,8 @@ func flCheckMap(t *testing.T, what string, res *imapclient.CopyResult, src ...ui
 	return m
 }
 
-func TestDovecotCopyAndMove(t *testing.T) {
-	c, _ := loggedIn(t)
+func TestServerCopyAndMove(t *testing.T) {
+	c, _ := serverLoggedIn(t)
 	ctx := ctxT(t)
 	src := tempFolder(t, c, "copy src")
 	dst := tempFolder(t, c, "copy dst é")
@@ -99,8 +99,8 @@ func TestDovecotCopyAndMove(t *testing.T) {
 // Move without MOVE (hidden by the test hook): COPY, STORE and UID
 // EXPUNGE of exactly the messages moved. An unrelated message already
 // flagged Deleted survives, which a plain EXPUNGE would have removed.
-func TestDovecotMoveFallback(t *testing.T) {
-	c, _ := loggedIn(t)
+func TestServerMoveFallback(t *testing.T) {
+	c, _ := serverLoggedIn(t)
 	ctx := ctxT(t)
 	imapclient.DisableCapsForTest(t, c, "MOVE")
 	src := tempFolder(t, c, "fallback src")
@@ -142,8 +142,8 @@ func TestDovecotMoveFallback(t *testing.T) {
 
 // Without MOVE and UIDPLUS: the messages are copied and flagged, the
 // typed error says so, and nothing is expunged.
-func TestDovecotMoveFallbackWithoutUIDPlus(t *testing.T) {
-	c, _ := loggedIn(t)
+func TestServerMoveFallbackWithoutUIDPlus(t *testing.T) {
+	c, _ := serverLoggedIn(t)
 	ctx := ctxT(t)
 	imapclient.DisableCapsForTest(t, c, "MOVE", "UIDPLUS")
 	src := tempFolder(t, c, "no uidplus src")
@@ -175,8 +175,8 @@ func TestDovecotMoveFallbackWithoutUIDPlus(t *testing.T) {
 	}
 }
 
-func TestDovecotExpunge(t *testing.T) {
-	c, _ := loggedIn(t)
+func TestServerExpunge(t *testing.T) {
+	c, _ := serverLoggedIn(t)
 	ctx := ctxT(t)
 	folder := tempFolder(t, c, "expunge")
 	uids := flAppendN(t, c, folder, 6, nil)

@@ -18,8 +18,8 @@ import (
 	"github.com/imapclient-go/imapclient/sasl"
 )
 
-func TestDovecotImplicitTLS(t *testing.T) {
-	d := testrig.RequireDovecot(t)
+func TestServerImplicitTLS(t *testing.T) {
+	d := testrig.RequireServer(t)
 	c := dialTLS(t, d, nil)
 	if w := c.Welcome(); w == nil || w.Type != imap.StatusOK {
 		t.Fatalf("Welcome = %+v", w)
@@ -36,7 +36,9 @@ func TestDovecotImplicitTLS(t *testing.T) {
 	if !caps.Has("IMAP4rev1") || !caps.Has("AUTH=PLAIN") {
 		t.Fatalf("pre-login capabilities %v", caps.Names())
 	}
-	if caps.Has("MOVE") {
+	// Dovecot lists only what a client may use before login; Cyrus and
+	// the memserver list everything at once (docs/SERVERS.md).
+	if d.Target == testrig.TargetDovecot && caps.Has("MOVE") {
 		t.Fatalf("Dovecot announces MOVE before login? %v", caps.Names())
 	}
 	login(t, c, testrig.Alice)
@@ -44,7 +46,14 @@ func TestDovecotImplicitTLS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"MOVE", "IDLE", "UIDPLUS", "CONDSTORE", "QRESYNC", "NAMESPACE", "ID", "ENABLE", "COMPRESS=DEFLATE"} {
+	wantCaps := []string{"MOVE", "IDLE", "UIDPLUS", "CONDSTORE", "NAMESPACE", "ID", "ENABLE"}
+	if d.Has("qresync") {
+		wantCaps = append(wantCaps, "QRESYNC")
+	}
+	if d.Has("compress") {
+		wantCaps = append(wantCaps, "COMPRESS=DEFLATE")
+	}
+	for _, want := range wantCaps {
 		if !caps.Has(want) {
 			t.Errorf("post-login capabilities lack %s: %v", want, caps.Names())
 		}
@@ -69,8 +78,8 @@ func TestDovecotImplicitTLS(t *testing.T) {
 	}
 }
 
-func TestDovecotWrongCARejected(t *testing.T) {
-	d := testrig.RequireDovecot(t)
+func TestServerWrongCARejected(t *testing.T) {
+	d := testrig.RequireServer(t)
 	_, err := imapclient.Dial(ctxT(t), d.TLSAddr, &imapclient.Options{
 		TLSConfig: &tls.Config{RootCAs: d.WrongRootCAs(t), ServerName: "localhost"},
 	})
@@ -92,8 +101,8 @@ func TestDovecotWrongCARejected(t *testing.T) {
 	c.Close()
 }
 
-func TestDovecotStartTLS(t *testing.T) {
-	d := testrig.RequireDovecot(t)
+func TestServerStartTLS(t *testing.T) {
+	d := testrig.RequireServer(t)
 	ctx := ctxT(t)
 	c, err := imapclient.Dial(ctx, d.Addr, &imapclient.Options{Security: imapclient.StartTLS, TLSConfig: d.TLSConfig(t)})
 	if err != nil {
@@ -116,8 +125,8 @@ func TestDovecotStartTLS(t *testing.T) {
 	}
 }
 
-func TestDovecotPlaintextRefusesCredentials(t *testing.T) {
-	d := testrig.RequireDovecot(t)
+func TestServerPlaintextRefusesCredentials(t *testing.T) {
+	d := testrig.RequireServer(t)
 	ctx := ctxT(t)
 	c, err := imapclient.Dial(ctx, d.Addr, &imapclient.Options{Security: imapclient.Plaintext})
 	if err != nil {
@@ -135,8 +144,8 @@ func TestDovecotPlaintextRefusesCredentials(t *testing.T) {
 	login(t, c2, testrig.Dave) // quoted specials in the password
 }
 
-func TestDovecotLoginFailure(t *testing.T) {
-	d := testrig.RequireDovecot(t)
+func TestServerLoginFailure(t *testing.T) {
+	d := testrig.RequireServer(t)
 	c := dialTLS(t, d, nil)
 	err := c.Login(ctxT(t), "alice", "wrong-password-123")
 	var le *imapclient.LoginError
@@ -147,15 +156,19 @@ func TestDovecotLoginFailure(t *testing.T) {
 		t.Fatalf("error holds the password: %v", err)
 	}
 	var se *imapclient.ServerError
-	if !errors.As(err, &se) || se.Response.Code != imap.CodeAuthFailed {
+	wantCode := imap.CodeAuthFailed
+	if d.Target == testrig.TargetCyrus {
+		wantCode = "" // quirk: a plain NO (TestCyrusQuirkLoginFailureCode)
+	}
+	if !errors.As(err, &se) || se.Response.Code != wantCode {
 		t.Fatalf("response code: %+v", se)
 	}
 	// The connection is still usable after a failed login.
 	login(t, c, testrig.Alice)
 }
 
-func TestDovecotNonASCIIPassword(t *testing.T) {
-	d := testrig.RequireDovecot(t)
+func TestServerNonASCIIPassword(t *testing.T) {
+	d := testrig.RequireServer(t)
 	c := dialTLS(t, d, nil)
 	login(t, c, testrig.Carol)
 	c2 := dialTLS(t, d, nil)
@@ -168,8 +181,9 @@ func TestDovecotNonASCIIPassword(t *testing.T) {
 	}
 }
 
-func TestDovecotSCRAM(t *testing.T) {
-	d := testrig.RequireDovecot(t)
+func TestServerSCRAM(t *testing.T) {
+	d := testrig.RequireServer(t)
+	testrig.RequireFeature(t, d, "scram")
 	for _, mech := range []sasl.Mechanism{
 		sasl.NewScramSHA256(testrig.Carol.Name, testrig.Carol.Password),
 		sasl.NewScramSHA1(testrig.Dave.Name, testrig.Dave.Password),
@@ -190,8 +204,9 @@ func TestDovecotSCRAM(t *testing.T) {
 	}
 }
 
-func TestDovecotOAuth(t *testing.T) {
-	d := testrig.RequireDovecot(t)
+func TestServerOAuth(t *testing.T) {
+	d := testrig.RequireServer(t)
+	testrig.RequireFeature(t, d, "oauth")
 	tok := d.MintOAuthToken(t, "alice", time.Hour)
 	c := dialTLS(t, d, nil)
 	if err := c.OAuth2Login(ctxT(t), "alice", tok); err != nil {
@@ -212,15 +227,20 @@ func TestDovecotOAuth(t *testing.T) {
 	}
 }
 
-func TestDovecotIDNamespaceEnableNoop(t *testing.T) {
-	d := testrig.RequireDovecot(t)
+func TestServerIDNamespaceEnableNoop(t *testing.T) {
+	d := testrig.RequireServer(t)
 	c := dialTLS(t, d, nil)
 	ctx := ctxT(t)
 	server, err := c.ID(ctx, map[string]string{"name": "imapclient-go", "version": "0.1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.EqualFold(server["name"], "Dovecot") {
+	wantName := map[string]string{
+		testrig.TargetDovecot:   "Dovecot",
+		testrig.TargetCyrus:     "Cyrus IMAPD",
+		testrig.TargetMemserver: "imapmemserver",
+	}[d.Target]
+	if !strings.EqualFold(server["name"], wantName) {
 		t.Errorf("ID = %v", server)
 	}
 	if _, err := c.ID(ctx, nil); err != nil {
@@ -243,8 +263,9 @@ func TestDovecotIDNamespaceEnableNoop(t *testing.T) {
 	}
 }
 
-func TestDovecotDialCommandPreauth(t *testing.T) {
-	d := testrig.RequireDovecot(t)
+func TestServerDialCommandPreauth(t *testing.T) {
+	d := testrig.RequireServer(t)
+	testrig.RequireFeature(t, d, "exec")
 	args := d.ExecArgs("alice")
 	var stderr bytes.Buffer
 	cmd := exec.Command(args[0], args[1:]...)
@@ -265,7 +286,9 @@ func TestDovecotDialCommandPreauth(t *testing.T) {
 	}
 }
 
-func TestDovecotTimeouts(t *testing.T) {
+// TestTimeoutsAgainstFakeServers needs no real server: the rig's
+// listeners that never greet or close at once.
+func TestTimeoutsAgainstFakeServers(t *testing.T) {
 	addr := testrig.SilentListener(t)
 	start := time.Now()
 	_, err := imapclient.Dial(context.Background(), addr, &imapclient.Options{Security: imapclient.Plaintext, ConnectTimeout: 300 * time.Millisecond})
@@ -295,8 +318,8 @@ func TestDovecotTimeouts(t *testing.T) {
 	}
 }
 
-func TestDovecotCancelMidCommand(t *testing.T) {
-	d := testrig.RequireDovecot(t)
+func TestServerCancelMidCommand(t *testing.T) {
+	d := testrig.RequireServer(t)
 	c := dialTLS(t, d, nil)
 	login(t, c, testrig.Alice)
 	// A command that the server answers at once cannot be cancelled in
@@ -328,8 +351,8 @@ func TestDovecotCancelMidCommand(t *testing.T) {
 	}
 }
 
-func TestDovecotConcurrentUse(t *testing.T) {
-	d := testrig.RequireDovecot(t)
+func TestServerConcurrentUse(t *testing.T) {
+	d := testrig.RequireServer(t)
 	c := dialTLS(t, d, nil)
 	login(t, c, testrig.Bob)
 	var wg sync.WaitGroup
@@ -357,23 +380,31 @@ func TestDovecotConcurrentUse(t *testing.T) {
 	}
 }
 
-func TestDovecotLogRedactsCredentials(t *testing.T) {
-	d := testrig.RequireDovecot(t)
+func TestServerLogRedactsCredentials(t *testing.T) {
+	d := testrig.RequireServer(t)
 	var buf bytes.Buffer
 	var mu sync.Mutex
 	logger := slog.New(slog.NewTextHandler(&lockedWriter{w: &buf, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	tok := d.MintOAuthToken(t, "alice", time.Hour)
-	for _, f := range []func(c *imapclient.Client) error{
+	logins := []func(c *imapclient.Client) error{
 		func(c *imapclient.Client) error { return c.Login(ctxT(t), testrig.Carol.Name, testrig.Carol.Password) },
 		func(c *imapclient.Client) error { return c.Login(ctxT(t), testrig.Dave.Name, testrig.Dave.Password) },
 		func(c *imapclient.Client) error {
 			return c.PlainLogin(ctxT(t), testrig.Alice.Name, testrig.Alice.Password, "")
 		},
-		func(c *imapclient.Client) error { return c.OAuth2Login(ctxT(t), "alice", tok) },
-		func(c *imapclient.Client) error {
+	}
+	// The same secrets are looked for whatever the server offers: a token
+	// that was never sent cannot be in the log anyway.
+	tok := "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.never-sent.c2lnbmF0dXJl"
+	if d.Has("oauth") {
+		tok = d.MintOAuthToken(t, "alice", time.Hour)
+		logins = append(logins, func(c *imapclient.Client) error { return c.OAuth2Login(ctxT(t), "alice", tok) })
+	}
+	if d.Has("scram") {
+		logins = append(logins, func(c *imapclient.Client) error {
 			return c.Authenticate(ctxT(t), sasl.NewScramSHA256(testrig.Bob.Name, testrig.Bob.Password))
-		},
-	} {
+		})
+	}
+	for _, f := range logins {
 		c := dialTLS(t, d, &imapclient.Options{Logger: logger})
 		if err := f(c); err != nil {
 			t.Fatal(err)

@@ -49,14 +49,26 @@ func DecodeEnvelope(raw *imap.Envelope) *Envelope {
 	if raw == nil {
 		return nil
 	}
+	// The six decoded lists share one array: one allocation per envelope
+	// instead of one per list (each list is capped, so appending to one
+	// never writes into the next).
+	lists := [6][]imap.Address{raw.From, raw.Sender, raw.ReplyTo, raw.To, raw.Cc, raw.Bcc}
+	n := 0
+	for _, l := range lists {
+		n += len(l)
+	}
+	all := make([]imap.Address, 0, n)
+	for i, l := range lists {
+		lists[i] = decodeAddrs(&all, l)
+	}
 	e := &Envelope{
 		Subject:   DecodeHeader(raw.Subject),
-		From:      decodeAddrs(raw.From),
-		Sender:    decodeAddrs(raw.Sender),
-		ReplyTo:   decodeAddrs(raw.ReplyTo),
-		To:        decodeAddrs(raw.To),
-		Cc:        decodeAddrs(raw.Cc),
-		Bcc:       decodeAddrs(raw.Bcc),
+		From:      lists[0],
+		Sender:    lists[1],
+		ReplyTo:   lists[2],
+		To:        lists[3],
+		Cc:        lists[4],
+		Bcc:       lists[5],
 		InReplyTo: raw.InReplyTo,
 		MessageID: raw.MessageID,
 		Raw:       raw,
@@ -69,19 +81,21 @@ func DecodeEnvelope(raw *imap.Envelope) *Envelope {
 	return e
 }
 
-func decodeAddrs(in []imap.Address) []imap.Address {
+// decodeAddrs appends the decoded addresses of in to *all and returns
+// them as a slice of their own (nil for nil, empty for empty).
+func decodeAddrs(all *[]imap.Address, in []imap.Address) []imap.Address {
 	if in == nil {
 		return nil
 	}
-	out := make([]imap.Address, len(in))
-	for i, a := range in {
+	start := len(*all)
+	for _, a := range in {
 		a.Name = DecodeHeader(a.Name)
 		if a.IsGroupStart() {
 			a.Mailbox = DecodeHeader(a.Mailbox) // the group's display name
 		}
-		out[i] = a
+		*all = append(*all, a)
 	}
-	return out
+	return (*all)[start:len(*all):len(*all)]
 }
 
 // DecodeHeader decodes the RFC 2047 encoded words in a header value, such
@@ -96,6 +110,15 @@ func decodeAddrs(in []imap.Address) []imap.Address {
 func DecodeHeader(s string) string {
 	if !strings.Contains(s, "=?") {
 		return s
+	}
+	if strings.HasPrefix(s, "=?") {
+		// The common case: one encoded word and nothing else.
+		if v, ok := decodeUTF8Word(s); ok {
+			return v
+		}
+		if cs, data, end, ok := encodedWord(s, 0); ok && end == len(s) {
+			return convertCharset(cs, data)
+		}
 	}
 	var out strings.Builder
 	var run []byte  // bytes of adjacent encoded words in one charset
@@ -177,6 +200,53 @@ func encodedWord(s string, start int) (charset string, data []byte, end int, ok 
 	return charset, data, p + e + 2, ok
 }
 
+// decodeUTF8Word decodes s when it is exactly one short encoded word in
+// UTF-8 or US-ASCII whose text decodes cleanly to valid UTF-8, with one
+// allocation (the result); ok is false otherwise, and the general path
+// (encodedWord, convertCharset) takes it, with the same result where both
+// apply.
+func decodeUTF8Word(s string) (string, bool) {
+	p := strings.IndexByte(s[2:], '?') + 2
+	if p < 2 || p+5 > len(s) || s[p+2] != '?' || !strings.HasSuffix(s, "?=") {
+		return "", false
+	}
+	if cs := s[2:p]; !asciiEqualFold(cs, "utf-8") && !asciiEqualFold(cs, "us-ascii") {
+		return "", false
+	}
+	text := s[p+3 : len(s)-2]
+	var buf [128]byte
+	if len(text) > len(buf) || strings.ContainsAny(text, "?\r\n \t") {
+		return "", false
+	}
+	var n int
+	switch s[p+1] | 0x20 {
+	case 'b':
+		var err error
+		if n, err = base64.StdEncoding.Decode(buf[:], []byte(text)); err != nil {
+			return "", false
+		}
+	case 'q':
+		for i := 0; i < len(text); i++ {
+			c := text[i]
+			switch {
+			case c == '_':
+				c = ' '
+			case c == '=' && i+2 < len(text) && isHex(text[i+1]) && isHex(text[i+2]):
+				c = unhex(text[i+1])<<4 | unhex(text[i+2])
+				i += 2
+			}
+			buf[n] = c
+			n++
+		}
+	default:
+		return "", false
+	}
+	if !utf8.Valid(buf[:n]) {
+		return "", false
+	}
+	return string(buf[:n]), true
+}
+
 func decodeB(text string) ([]byte, bool) {
 	text = strings.Map(func(r rune) rune {
 		if r == ' ' || r == '\t' {
@@ -248,6 +318,10 @@ var charsets sync.Map // lower-case name -> encoding.Encoding
 
 // lookupCharset finds the decoder for a MIME charset name, or nil.
 func lookupCharset(name string) encoding.Encoding {
+	// The common names first, without allocating a lower-case copy.
+	if asciiEqualFold(name, "utf-8") || asciiEqualFold(name, "us-ascii") {
+		return utf8Charset
+	}
 	n := strings.ToLower(strings.TrimSpace(name))
 	switch n {
 	case "utf-8", "utf8", "us-ascii", "ascii":
@@ -306,6 +380,9 @@ func convertCharset(charset string, b []byte) string {
 // "-0000": local time unknown). The zone given is kept in the result's
 // location.
 func ParseMessageDate(s string) (time.Time, error) {
+	if t, ok := parseDateFast(s); ok {
+		return t, nil
+	}
 	var p dateParts
 	p.year, p.hour = -1, -1
 	fields := strings.FieldsFunc(stripComments(s), func(r rune) bool {
@@ -433,11 +510,140 @@ func (p *dateParts) setZone(name string, off int) {
 		return // the first zone wins; a later one is usually a comment
 	}
 	p.haveZone = true
-	if off == 0 && name == "" {
-		p.loc = time.UTC
-		return
+	p.loc = zoneAt(name, off)
+}
+
+// zones caches the unnamed fixed zones of real-world offsets: a Location
+// is immutable, and a new one per parsed date is garbage a large envelope
+// FETCH need not make. Only multiples of 15 minutes up to 18 hours are
+// cached, so the cache stays small whatever a server sends.
+var zones sync.Map // int -> *time.Location
+
+// zoneAt returns the zone of a date: UTC for an unnamed zero offset, a
+// named fixed zone, or an unnamed fixed zone (cached).
+func zoneAt(name string, off int) *time.Location {
+	switch {
+	case off == 0 && name == "":
+		return time.UTC
+	case name != "" || off < -18*3600 || off > 18*3600 || off%900 != 0:
+		return time.FixedZone(name, off)
 	}
-	p.loc = time.FixedZone(name, off)
+	if l, ok := zones.Load(off); ok {
+		return l.(*time.Location)
+	}
+	l, _ := zones.LoadOrStore(off, time.FixedZone("", off))
+	return l.(*time.Location)
+}
+
+// parseDateFast parses the strict RFC 5322 form that nearly all mail
+// carries, "[Mon, ]2 Jan 2006 15:04[:05] -0700[ (comment)]", with single
+// spaces, without allocating. It gives the same result as the lenient
+// parser for what it accepts; ok is false for anything else, which the
+// lenient parser then takes.
+func parseDateFast(s string) (t time.Time, ok bool) {
+	i := 0
+	if len(s) > 4 && s[3] == ',' && isLetter(s[0]) {
+		known := false
+		for _, d := range dayNames {
+			if asciiEqualFold(s[:3], d[:3]) {
+				known = true
+				break
+			}
+		}
+		if !known {
+			return t, false
+		}
+		for i = 4; i < len(s) && s[i] == ' '; i++ {
+		}
+	}
+	num := func(min, max int) (int, bool) {
+		n, k := 0, 0
+		for ; i < len(s) && k < max && s[i] >= '0' && s[i] <= '9'; i, k = i+1, k+1 {
+			n = n*10 + int(s[i]-'0')
+		}
+		return n, k >= min && (i >= len(s) || s[i] < '0' || s[i] > '9')
+	}
+	sep := func(c byte) bool {
+		if i < len(s) && s[i] == c {
+			i++
+			return true
+		}
+		return false
+	}
+	day, ok := num(1, 2)
+	if !ok || !sep(' ') || i+3 > len(s) {
+		return t, false
+	}
+	month := 0
+	for k, m := range monthNames {
+		if asciiEqualFold(s[i:i+3], m[:3]) {
+			month = k + 1
+			break
+		}
+	}
+	i += 3
+	if month == 0 || !sep(' ') {
+		return t, false
+	}
+	year, ok := num(4, 4)
+	if !ok || !sep(' ') {
+		return t, false
+	}
+	hour, ok := num(2, 2)
+	if !ok || !sep(':') {
+		return t, false
+	}
+	min, ok := num(2, 2)
+	if !ok {
+		return t, false
+	}
+	sec := 0
+	if sep(':') {
+		if sec, ok = num(2, 2); !ok {
+			return t, false
+		}
+	}
+	if !sep(' ') || i >= len(s) || (s[i] != '+' && s[i] != '-') {
+		return t, false
+	}
+	neg := s[i] == '-'
+	i++
+	zone, ok := num(4, 4)
+	if !ok {
+		return t, false
+	}
+	if rest := s[i:]; rest != "" {
+		// Only a trailing comment, not nested: " (PST)".
+		if len(rest) < 3 || rest[0] != ' ' || rest[1] != '(' || rest[len(rest)-1] != ')' ||
+			strings.ContainsAny(rest[2:len(rest)-1], "()") {
+			return t, false
+		}
+	}
+	if day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60 {
+		return t, false
+	}
+	off := zone/100*3600 + zone%100*60
+	if neg {
+		off = -off
+	}
+	return time.Date(year, time.Month(month), day, hour, min, sec, 0, zoneAt("", off)), true
+}
+
+func isLetter(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
+
+// asciiEqualFold is strings.EqualFold for ASCII text: only ASCII letters
+// fold.
+func asciiEqualFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if x != y && (x|0x20 != y|0x20 || !isLetter(x)) {
+			return false
+		}
+	}
+	return true
 }
 
 func (p *dateParts) clock(f string) {

@@ -334,6 +334,9 @@ func setRaw(m *Message, key string, v []byte) {
 // parseInternalDate parses an IMAP date-time (RFC 3501 section 9),
 // falling back to the lenient parser for servers that stray.
 func parseInternalDate(s string) (time.Time, bool) {
+	if t, ok := parseDateTimeFast(s); ok {
+		return t, true
+	}
 	if t, err := imap.ParseDateTime(s); err == nil {
 		return t, true
 	}

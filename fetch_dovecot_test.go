@@ -86,13 +86,16 @@ func fetchFolder(t *testing.T, c *imapclient.Client) string {
 	return folder
 }
 
-func TestDovecotFetchEveryItem(t *testing.T) {
-	c, _ := loggedIn(t)
+func TestServerFetchEveryItem(t *testing.T) {
+	c, s := serverLoggedIn(t)
 	fetchFolder(t, c)
 	ctx := ctxT(t)
 	items := []string{"FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE", "BODYSTRUCTURE", "MODSEQ",
 		"BODY.PEEK[HEADER.FIELDS (Subject From)]", "BODY.PEEK[1]", "BODY.PEEK[]<0.10>", "BODY.PEEK[2.MIME]",
-		"BINARY.PEEK[2]", "BINARY.SIZE[2]", "BODY.PEEK[3.1]", "BODY.PEEK[TEXT]<5.4>"}
+		"BODY.PEEK[3.1]", "BODY.PEEK[TEXT]<5.4>"}
+	if s.Has("binary") {
+		items = append(items, "BINARY.PEEK[2]", "BINARY.SIZE[2]")
+	}
 	res, err := c.Fetch(ctx, imapclient.All, items)
 	if err != nil {
 		t.Fatal(err)
@@ -182,11 +185,13 @@ func TestDovecotFetchEveryItem(t *testing.T) {
 	if inner := imapclient.DecodeEnvelope(fwd.Envelope); inner.Subject != "Привет" || inner.Date.Year() != 2000 {
 		t.Errorf("inner envelope %+v", inner)
 	}
-	if got, ok := m2.Section("BINARY.PEEK[2]"); !ok || !bytes.Equal(got, fetchAttachment) {
-		t.Errorf("BINARY[2]: %d bytes, %v", len(got), ok)
-	}
-	if m2.BinarySize["2"] != int64(len(fetchAttachment)) {
-		t.Errorf("BINARY.SIZE %v", m2.BinarySize)
+	if s.Has("binary") {
+		if got, ok := m2.Section("BINARY.PEEK[2]"); !ok || !bytes.Equal(got, fetchAttachment) {
+			t.Errorf("BINARY[2]: %d bytes, %v", len(got), ok)
+		}
+		if m2.BinarySize["2"] != int64(len(fetchAttachment)) {
+			t.Errorf("BINARY.SIZE %v", m2.BinarySize)
+		}
 	}
 	if got, _ := m2.Section("BODY[2.MIME]"); !bytes.Contains(got, []byte("Content-Disposition: attachment")) {
 		t.Errorf("2.MIME %q", got)
@@ -235,7 +240,11 @@ func TestDovecotFetchEveryItem(t *testing.T) {
 					t.Errorf("SAVEDATE %v", m.SaveDate)
 				}
 			case "PREVIEW":
-				if !strings.Contains(m.Preview, "Hello, w\u00f6rld!") {
+				want := "Hello, w\u00f6rld!"
+				if s.Target == testrig.TargetCyrus {
+					want = "" // quirk: PREVIEW NIL (TestCyrusQuirkPreviewNIL)
+				}
+				if !strings.Contains(m.Preview, want) || want == "" && m.Preview != "" {
 					t.Errorf("PREVIEW %q", m.Preview)
 				}
 			case "EMAILID":
@@ -276,8 +285,8 @@ func sectionKeys(m *imapclient.Message) []string {
 	return out
 }
 
-func TestDovecotFetchSequenceNumbersAndNormalise(t *testing.T) {
-	c, _ := loggedIn(t)
+func TestServerFetchSequenceNumbersAndNormalise(t *testing.T) {
+	c, _ := serverLoggedIn(t)
 	fetchFolder(t, c)
 	ctx := ctxT(t)
 	c.SetUseUID(false)
@@ -316,13 +325,13 @@ func TestDovecotFetchSequenceNumbersAndNormalise(t *testing.T) {
 	}
 }
 
-func TestDovecotFetchUpdatesStayOut(t *testing.T) {
-	d := testrig.RequireDovecot(t)
+func TestServerFetchUpdatesStayOut(t *testing.T) {
+	d := testrig.RequireServer(t)
 	var updates []imapclient.Update
 	c := dialTLS(t, d, &imapclient.Options{OnUpdate: func(u imapclient.Update) { updates = append(updates, u) }})
 	login(t, c, testrig.Alice)
 	folder := fetchFolder(t, c)
-	other, _ := loggedIn(t)
+	other, _ := serverLoggedIn(t)
 	if _, err := other.SelectFolder(ctxT(t), folder, false); err != nil {
 		t.Fatal(err)
 	}
@@ -354,8 +363,8 @@ func TestDovecotFetchUpdatesStayOut(t *testing.T) {
 	}
 }
 
-func TestDovecotFetchIterLargeMessage(t *testing.T) {
-	c, _ := loggedIn(t)
+func TestServerFetchIterLargeMessage(t *testing.T) {
+	c, _ := serverLoggedIn(t)
 	folder := tempFolder(t, c, "fetch big")
 	const size = 5 << 20
 	line := strings.Repeat("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_", 1) + "\r\n"
@@ -440,8 +449,8 @@ func (s *sampling) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func TestDovecotFetchIterEarlyBreak(t *testing.T) {
-	c, _ := loggedIn(t)
+func TestServerFetchIterEarlyBreak(t *testing.T) {
+	c, _ := serverLoggedIn(t)
 	folder := tempFolder(t, c, "fetch break")
 	var msgs []string
 	for i := 0; i < 20; i++ {
@@ -498,8 +507,8 @@ func TestDovecotFetchIterEarlyBreak(t *testing.T) {
 	}
 }
 
-func TestDovecotFetchIterMatchesFetch(t *testing.T) {
-	c, _ := loggedIn(t)
+func TestServerFetchIterMatchesFetch(t *testing.T) {
+	c, _ := serverLoggedIn(t)
 	fetchFolder(t, c)
 	ctx := ctxT(t)
 	items := []string{"FLAGS", "INTERNALDATE", "ENVELOPE", "BODYSTRUCTURE", "BODY.PEEK[HEADER]", "BODY.PEEK[TEXT]", "BODY.PEEK[1]<0.4>"}

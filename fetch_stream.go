@@ -108,6 +108,10 @@ func (c *Client) streamFetch(ctx context.Context, req *fetchRequest, set imap.Nu
 		return r.Name == "FETCH" && (req.useUID || inSet(req.set, r.Num))
 	}
 	live := true // the loop still wants messages
+	// One item for all the messages: each message only reads items through
+	// it (values are copied out), and a message struct is the only
+	// allocation per response besides the values.
+	item := new(imapwire.FetchItem)
 	for {
 		r, err := c.conn.Next(ctx, cmd, claim)
 		if err != nil {
@@ -122,7 +126,7 @@ func (c *Client) streamFetch(ctx context.Context, req *fetchRequest, set imap.Nu
 		if !live && !req.useUID {
 			continue // draining: the next Next skips what is unread
 		}
-		m := &StreamMessage{c: c, resp: r, norm: req.norm}
+		m := &StreamMessage{c: c, resp: r, item: item, norm: req.norm}
 		m.SeqNum = r.Num
 		// While draining with UIDs, the metadata is still read: an update
 		// about another message must not be lost with our responses.
@@ -158,7 +162,7 @@ type StreamMessage struct {
 
 	c       *Client
 	resp    *imapwire.Response
-	item    imapwire.FetchItem
+	item    *imapwire.FetchItem // scratch shared by the messages of one FETCH
 	norm    bool
 	hasUID  bool
 	pending *Section // the first section, read ahead by begin
@@ -199,7 +203,7 @@ func (m *StreamMessage) advance() (*Section, error) {
 		return nil, io.EOF
 	}
 	for {
-		it := &m.item
+		it := m.item
 		ok, err := m.resp.NextFetchItem(it)
 		if err != nil || !ok {
 			m.ended = true

@@ -109,8 +109,8 @@ func flSame(got, want []string) bool {
 	return slices.Equal(got, want)
 }
 
-func TestDovecotFlagsWithUIDs(t *testing.T) {
-	c, _ := loggedIn(t)
+func TestServerFlagsWithUIDs(t *testing.T) {
+	c, _ := serverLoggedIn(t)
 	ctx := ctxT(t)
 	folder := tempFolder(t, c, "flags uid ☃")
 	uids := flAppendN(t, c, folder, 5, nil)
@@ -172,8 +172,8 @@ func TestDovecotFlagsWithUIDs(t *testing.T) {
 	}
 }
 
-func TestDovecotFlagsWithSequenceNumbers(t *testing.T) {
-	c, _ := loggedIn(t)
+func TestServerFlagsWithSequenceNumbers(t *testing.T) {
+	c, _ := serverLoggedIn(t)
 	ctx := ctxT(t)
 	folder := tempFolder(t, c, "flags seq")
 	flAppendN(t, c, folder, 5, []string{imapclient.Seen})
@@ -207,8 +207,8 @@ func TestDovecotFlagsWithSequenceNumbers(t *testing.T) {
 // A folder opened with EXAMINE refuses STORE: client-side once
 // SelectFolder recorded it read-only (ErrReadOnly, nothing sent), and by
 // the server when the client does not know (a raw EXAMINE).
-func TestDovecotReadOnlyRefusesStore(t *testing.T) {
-	c, _ := loggedIn(t)
+func TestServerReadOnlyRefusesStore(t *testing.T) {
+	c, _ := serverLoggedIn(t)
 	ctx := ctxT(t)
 	folder := tempFolder(t, c, "read only")
 	uids := flAppendN(t, c, folder, 2, nil)

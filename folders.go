@@ -151,7 +151,7 @@ func listHandler(cmd string, decode func(string) string, out *[]Folder) imapconn
 // treats "*" and "%" in name as characters, not wildcards: only a folder
 // with exactly this name counts (INBOX in any case).
 func (c *Client) FolderExists(ctx context.Context, name string) (bool, error) {
-	folders, err := c.ListFolders(ctx, "", name)
+	folders, err := c.ListFolders(ctx, "", canonicalInbox(name))
 	if err != nil {
 		return false, err
 	}
@@ -161,6 +161,20 @@ func (c *Client) FolderExists(ctx context.Context, name string) (bool, error) {
 		}
 	}
 	return false, nil
+}
+
+// canonicalInbox spells a leading INBOX (case-insensitive, RFC 3501
+// section 5.1) in capitals: Cyrus matches LIST patterns case-sensitively,
+// INBOX included, so that LIST "" "inbox" finds nothing there.
+func canonicalInbox(name string) string {
+	const inbox = "INBOX"
+	if len(name) < len(inbox) || name[:len(inbox)] == inbox {
+		return name
+	}
+	if c := inbox + name[len(inbox):]; sameFolderName(c, name) {
+		return c
+	}
+	return name
 }
 
 // sameFolderName compares folder names, ignoring the case of a leading

@@ -161,6 +161,23 @@ func TestSameFolderName(t *testing.T) {
 	}
 }
 
+func TestCanonicalInbox(t *testing.T) {
+	for in, want := range map[string]string{
+		"inbox":    "INBOX",
+		"Inbox/x":  "INBOX/x",
+		"INBOX":    "INBOX",
+		"inboxes":  "inboxes",
+		"inbox2":   "inbox2",
+		"Sent":     "Sent",
+		"in":       "in",
+		"inbox.a*": "INBOX.a*",
+	} {
+		if got := canonicalInbox(in); got != want {
+			t.Errorf("canonicalInbox(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestGuessSpecialFolder(t *testing.T) {
 	cyrus := []Folder{
 		{Name: "INBOX", Delim: '.'},
@@ -523,7 +540,7 @@ func TestFolderExistsScripted(t *testing.T) {
 		C(`A1 LIST "" "a*"`),
 		S(`* LIST () "/" "abc"`),
 		S(`A1 OK done`),
-		C(`A2 LIST "" inbox`),
+		C(`A2 LIST "" INBOX`), // INBOX in capitals: Cyrus matches case-sensitively
 		S(`* LIST () "/" INBOX`),
 		S(`A2 OK done`),
 	)

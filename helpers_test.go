@@ -22,14 +22,14 @@ func ctxT(t testing.TB) context.Context {
 	return ctx
 }
 
-// dialTLS connects to the rig's implicit-TLS port with verification on.
-func dialTLS(t testing.TB, d *testrig.Dovecot, o *imapclient.Options) *imapclient.Client {
+// dialTLS connects to the server's implicit-TLS port with verification on.
+func dialTLS(t testing.TB, s *testrig.Server, o *imapclient.Options) *imapclient.Client {
 	t.Helper()
 	if o == nil {
 		o = &imapclient.Options{}
 	}
-	o.TLSConfig = d.TLSConfig(t)
-	c, err := imapclient.Dial(ctxT(t), d.TLSAddr, o)
+	o.TLSConfig = s.TLSConfig(t)
+	c, err := imapclient.Dial(ctxT(t), s.TLSAddr, o)
 	if err != nil {
 		t.Fatalf("Dial: %v", err)
 	}
@@ -44,17 +44,31 @@ func login(t testing.TB, c *imapclient.Client, u testrig.User) {
 	}
 }
 
-// loggedIn returns a client logged in as user (Alice when none is given).
+// serverLoggedIn returns a client logged in as user (Alice when none is
+// given) to the server under test (IMAPTEST_TARGET: Dovecot, Cyrus or
+// imapmemserver). Tests of the client's behaviour use it; they are named
+// TestServer... and run against every target.
+func serverLoggedIn(t testing.TB, users ...testrig.User) (*imapclient.Client, *testrig.Server) {
+	t.Helper()
+	return loggedInTo(t, testrig.RequireServer(t), users...)
+}
+
+// loggedIn is serverLoggedIn for tests that run against the rig's Dovecot
+// only (named TestDovecot...): on the other targets they are skipped.
 func loggedIn(t testing.TB, users ...testrig.User) (*imapclient.Client, *testrig.Dovecot) {
 	t.Helper()
-	d := testrig.RequireDovecot(t)
+	return loggedInTo(t, testrig.RequireDovecot(t), users...)
+}
+
+func loggedInTo(t testing.TB, s *testrig.Server, users ...testrig.User) (*imapclient.Client, *testrig.Server) {
+	t.Helper()
 	u := testrig.Alice
 	if len(users) > 0 {
 		u = users[0]
 	}
-	c := dialTLS(t, d, nil)
+	c := dialTLS(t, s, nil)
 	login(t, c, u)
-	return c, d
+	return c, s
 }
 
 var folderSeq atomic.Int64

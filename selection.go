@@ -50,7 +50,12 @@ func (c *Client) SelectedFolder() (name string, readOnly bool, ok bool) {
 }
 
 // requireAuth checks that the connection is authenticated (or selected).
+// A lost connection is reported as such (ErrAbort), not as the wrong
+// state it left behind.
 func (c *Client) requireAuth(command string) error {
+	if err := c.conn.Err(); err != nil {
+		return err
+	}
 	switch st := c.conn.State(); st {
 	case imapconn.Authenticated, imapconn.Selected:
 		return nil
@@ -62,6 +67,9 @@ func (c *Client) requireAuth(command string) error {
 // requireSelected checks that a folder is selected, and writable when
 // write is true (ErrReadOnly otherwise).
 func (c *Client) requireSelected(command string, write bool) error {
+	if err := c.conn.Err(); err != nil {
+		return err
+	}
 	if st := c.conn.State(); st != imapconn.Selected {
 		return &IllegalStateError{Command: command, State: st.String(), Need: "selected"}
 	}

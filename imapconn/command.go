@@ -226,7 +226,7 @@ func (c *Conn) readFailed(ctx context.Context, cmd *Command, err error) error {
 		// the command without aborting.
 		c.log.Debug("imap: skipped a response that does not parse", "command", cmd.Name, "err", err)
 		if cmd.err == nil {
-			cmd.err = &ProtocolError{Msg: err.Error()}
+			cmd.err = &ProtocolError{Msg: err.Error(), Err: err}
 		}
 		return nil
 	}
@@ -287,7 +287,7 @@ func (c *Conn) Poll(ctx context.Context) error {
 			return &CanceledError{Command: "poll", Abandoned: true, Err: cerr}
 		}
 		if imapwire.IsRecoverable(err) {
-			return &ProtocolError{Msg: err.Error()}
+			return &ProtocolError{Msg: err.Error(), Err: err}
 		}
 		return c.fail("read", err)
 	}

@@ -39,7 +39,7 @@ func (c *Conn) Compress(ctx context.Context) error {
 	if _, err := c.Execute(ctx, "COMPRESS", func(e *imapwire.Encoder) { e.SP().Atom("DEFLATE") }, nil); err != nil {
 		return err
 	}
-	z := &zstate{tr: c.tr, ch: make(chan []byte, 4), done: make(chan struct{})}
+	z := &zstate{tr: c.tr, ch: make(chan []byte, 4), free: make(chan []byte, 8), done: make(chan struct{})}
 	// Bytes already buffered after the OK belong to the compressed stream.
 	pre := c.dec.TakeBuffered()
 	fw, err := flate.NewWriter(countWriter{c.tr, &z.stats.WireOut}, flate.DefaultCompression)
@@ -73,10 +73,12 @@ type zstate struct {
 	tr    *transport
 	fw    *flate.Writer
 	ch    chan []byte
+	free  chan []byte // buffers the decoder has finished with, for the pump
 	done  chan struct{}
 	once  sync.Once
 	err   error // set by the pump before it closes ch
 	cur   []byte
+	buf   []byte // the whole buffer cur is part of
 	stats CompressStats
 }
 
@@ -88,7 +90,12 @@ func (z *zstate) pump(raw io.Reader) {
 	defer close(z.ch)
 	fr := flate.NewReader(raw)
 	for {
-		buf := make([]byte, 32<<10)
+		var buf []byte
+		select {
+		case buf = <-z.free:
+		default:
+			buf = make([]byte, 32<<10)
+		}
 		n, err := fr.Read(buf)
 		if n > 0 {
 			atomic.AddInt64(&z.stats.In, int64(n))
@@ -131,7 +138,7 @@ func (z *zstate) Read(p []byte) (int, error) {
 			if !ok {
 				return 0, z.err
 			}
-			z.cur = b
+			z.cur, z.buf = b, b[:cap(b)]
 		case <-ctxDone:
 			return 0, interrupted{z.tr.ctxErr()}
 		case <-timer:
@@ -145,6 +152,14 @@ func (z *zstate) Read(p []byte) (int, error) {
 	}
 	n := copy(p, z.cur)
 	z.cur = z.cur[n:]
+	if len(z.cur) == 0 && z.buf != nil {
+		// Consumed: the pump may fill it again.
+		select {
+		case z.free <- z.buf:
+		default:
+		}
+		z.buf = nil
+	}
 	return n, nil
 }
 

@@ -17,10 +17,17 @@ var ErrClosed = errors.New("imapconn: connection closed")
 // continuation nobody asked for.
 type ProtocolError struct {
 	Msg string
+	// Err is the decoding error behind Msg, when there is one: an
+	// *imapwire.SyntaxError or *imapwire.LimitError for a skipped
+	// response. Nil otherwise.
+	Err error
 }
 
 // Error implements error.
 func (e *ProtocolError) Error() string { return "imapconn: protocol error: " + e.Msg }
+
+// Unwrap returns the decoding error, if any.
+func (e *ProtocolError) Unwrap() error { return e.Err }
 
 // CanceledError reports a command abandoned because its context ended. The
 // connection stays usable when Abandoned is true: the command was written

@@ -119,7 +119,9 @@ func canonicalName(name string) string {
 }
 
 func validName(name string) bool {
-	if name == "" || strings.ContainsAny(name, "*%\r\n\x00") {
+	// "*" and "%" are wildcards in LIST patterns only: Dovecot and Cyrus
+	// accept them in names.
+	if name == "" || strings.ContainsAny(name, "\r\n\x00") {
 		return false
 	}
 	for part := range strings.SplitSeq(name, string(delim)) {

@@ -249,8 +249,11 @@ type updResp struct {
 const updRecent updateKind = 100
 
 // flush applies the pending updates to the selection's view and returns
-// the responses that tell the client.
-func (b *backend) flush(sel *selection) []updResp {
+// the responses that tell the client. With keepExpunges (after FETCH,
+// STORE and SEARCH, which may not be followed by EXPUNGE responses, RFC
+// 3501 section 7.4.1) it stops at the first expunge: the changes before it
+// (EXISTS, flags) are sent, as Dovecot does, and the rest stays pending.
+func (b *backend) flush(sel *selection, keepExpunges bool) []updResp {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if len(sel.pending) == 0 {
@@ -260,10 +263,18 @@ func (b *backend) flush(sel *selection) []updResp {
 	mb := sel.mbox
 	done := map[uint32]bool{}
 	grew := false
-	for _, u := range sel.pending {
+	var rest []update
+	for k, u := range sel.pending {
 		i, found := slices.BinarySearch(sel.uids, u.uid)
 		switch u.kind {
 		case updExpunge:
+			if found && keepExpunges {
+				// This and every later change wait for a command after
+				// which EXPUNGE may be sent: they are numbered in the
+				// view that includes the expunged message.
+				rest = slices.Clone(sel.pending[k:])
+				break
+			}
 			if found {
 				out = append(out, updResp{kind: updExpunge, n: uint32(i + 1)})
 				sel.uids = slices.Delete(sel.uids, i, i+1)
@@ -294,8 +305,11 @@ func (b *backend) flush(sel *selection) []updResp {
 				out = append(out, updResp{kind: updFlags, n: s.seq, uid: s.uid, flags: s.flags, modSeq: s.modSeq})
 			}
 		}
+		if rest != nil {
+			break
+		}
 	}
-	sel.pending = nil
+	sel.pending = rest
 	if grew {
 		out = append(out, updResp{kind: updRecent, n: uint32(len(sel.recent))})
 	}

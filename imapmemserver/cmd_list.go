@@ -13,6 +13,7 @@ import (
 type listOptions struct {
 	subscribedOnly bool // selection SUBSCRIBED
 	specialOnly    bool // selection SPECIAL-USE
+	recursive      bool // selection RECURSIVEMATCH
 	retSubscribed  bool // RETURN (SUBSCRIBED)
 	retStatus      []string
 }
@@ -26,10 +27,15 @@ func (s *session) cmdList(tag string, args []imapwire.Value) *reply {
 				opts.subscribedOnly, opts.retSubscribed = true, true
 			case o.IsAtom("SPECIAL-USE"):
 				opts.specialOnly = true
-			case o.IsAtom("REMOTE"), o.IsAtom("RECURSIVEMATCH"):
+			case o.IsAtom("RECURSIVEMATCH"):
+				opts.recursive = true
+			case o.IsAtom("REMOTE"):
 			default:
 				return bad("Unknown LIST selection option " + o.String())
 			}
+		}
+		if opts.recursive && !opts.subscribedOnly && !opts.specialOnly {
+			return bad("RECURSIVEMATCH needs another selection option") // RFC 5258 section 3
 		}
 		args = args[1:]
 	}
@@ -83,11 +89,17 @@ func (s *session) cmdList(tag string, args []imapwire.Value) *reply {
 		s.enc.WriteList("LIST", &imapwire.ListData{Attrs: []string{imap.AttrNoSelect}, Delim: delim, Mailbox: ""})
 		return ok("List completed")
 	}
-	for _, mb := range s.srv.b.listMailboxes(s.user) {
+	all := s.srv.b.listMailboxes(s.user)
+	for _, mb := range all {
 		if !matchAny(patterns, ref, mb.name) {
 			continue
 		}
-		if (opts.subscribedOnly && !mb.subscribed) || (opts.specialOnly && mb.specialUse == "") || (!mb.exists && !opts.subscribedOnly) {
+		// RECURSIVEMATCH: a mailbox that the selection leaves out is
+		// listed with CHILDINFO when a descendant of it is selected (RFC
+		// 5258 section 3.5).
+		childInfo := opts.recursive && opts.subscribedOnly && hasSubscribedDescendant(all, mb.name)
+		selected := !(opts.subscribedOnly && !mb.subscribed) && !(opts.specialOnly && mb.specialUse == "")
+		if !selected && !childInfo || (!mb.exists && !opts.subscribedOnly) {
 			continue
 		}
 		attrs := []string{imap.AttrHasNoChildren}
@@ -103,7 +115,11 @@ func (s *session) cmdList(tag string, args []imapwire.Value) *reply {
 		if opts.retSubscribed && mb.subscribed {
 			attrs = append(attrs, imap.AttrSubscribed)
 		}
-		s.enc.WriteList("LIST", &imapwire.ListData{Attrs: attrs, Delim: delim, Mailbox: s.wireName(mb.name)})
+		ld := &imapwire.ListData{Attrs: attrs, Delim: delim, Mailbox: s.wireName(mb.name)}
+		if childInfo {
+			ld.Extended = `("CHILDINFO" ("SUBSCRIBED"))`
+		}
+		s.enc.WriteList("LIST", ld)
 		if len(opts.retStatus) > 0 && mb.exists {
 			if ms, err := s.srv.b.status(s.user, mb.name); err == nil {
 				s.writeStatus(mb.name, opts.retStatus, ms)
@@ -111,6 +127,18 @@ func (s *session) cmdList(tag string, args []imapwire.Value) *reply {
 		}
 	}
 	return ok("List completed")
+}
+
+// hasSubscribedDescendant reports whether a mailbox below name is
+// subscribed.
+func hasSubscribedDescendant(all []mailboxInfo, name string) bool {
+	prefix := name + string(delim)
+	for _, mb := range all {
+		if mb.subscribed && strings.HasPrefix(mb.name, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *session) cmdLsub(tag string, args []imapwire.Value) *reply {

@@ -367,7 +367,7 @@ func (s *session) cmdIdle(tag string, args []imapwire.Value) *reply {
 		wake = s.sel.wake
 	}
 	for {
-		s.writeUpdates()
+		s.writeUpdates(false)
 		if err := s.enc.Flush(); err != nil {
 			// The connection failed: the reader fails too.
 			<-lines

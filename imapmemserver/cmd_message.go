@@ -76,7 +76,9 @@ func (s *session) cmdStore(tag string, args []imapwire.Value) *reply {
 		s.enc.WriteFlags(all)
 		s.enc.StatusResponse("", okCode("PERMANENTFLAGS", "("+strings.Join(append(all, imap.FlagWildcard), " ")+")", "Flags permitted"))
 	}
-	if !silent {
+	// With CONDSTORE, .SILENT leaves out FLAGS but not the new MODSEQ
+	// (RFC 7162 section 3.2, example 3), as Dovecot does.
+	if !silent || s.condstore {
 		for i := range res.snaps {
 			m := &res.snaps[i]
 			if s.malformedFetch(m) {
@@ -86,7 +88,9 @@ func (s *session) cmdStore(tag string, args []imapwire.Value) *reply {
 			if byUID && !s.faults.OmitFetchUID {
 				f.UID(m.uid)
 			}
-			f.Flags(s.flagsOut(m.flags))
+			if !silent {
+				f.Flags(s.flagsOut(m.flags))
+			}
 			if s.condstore {
 				f.ModSeq(m.modSeq)
 			}

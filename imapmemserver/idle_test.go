@@ -107,3 +107,33 @@ func TestIdleWithoutMailbox(t *testing.T) {
 	}
 	a.ok("NOOP")
 }
+
+// FETCH, STORE and SEARCH announce what other sessions changed up to the
+// first expunge (flags, new messages), as Dovecot does; that expunge and
+// whatever came after it wait for a command that may announce them.
+func TestUpdatesBeforeExpungeAfterQuietCommands(t *testing.T) {
+	srv := newServer(t, nil)
+	a := login(t, srv)
+	b := login(t, srv)
+	for range 3 {
+		b.appendMsg("INBOX", "", message("m", "x"))
+	}
+	a.ok("SELECT INBOX")
+	b.ok("SELECT INBOX")
+	b.ok(`STORE 3 +FLAGS.SILENT (\Answered)`)
+	u := a.ok("FETCH 1 UID")
+	if strings.Join(u, "|") != `* 1 FETCH (UID 1)|* 3 FETCH (UID 3 FLAGS (\Answered \Recent))` {
+		t.Fatalf("FETCH: %q", u)
+	}
+	b.ok(`STORE 2 +FLAGS.SILENT (\Deleted)`)
+	b.ok("EXPUNGE")
+	b.ok(`STORE 1 +FLAGS.SILENT (\Flagged)`)
+	u = a.ok("SEARCH ALL") // the expunged message matches nothing any more
+	if strings.Join(u, "|") != `* SEARCH 1 3` {
+		t.Fatalf("SEARCH: %q", u)
+	}
+	u = a.ok("NOOP")
+	if strings.Join(u, "|") != `* 2 EXPUNGE|* 1 FETCH (UID 1 FLAGS (\Flagged \Recent))` {
+		t.Fatalf("NOOP: %q", u)
+	}
+}

@@ -2,6 +2,7 @@ package imapmemserver_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -166,4 +167,40 @@ func TestManyMessages(t *testing.T) {
 	if len(u) != 200 {
 		t.Fatalf("got %d FETCH responses", len(u))
 	}
+}
+
+// "*" and "%" are wildcards in LIST patterns, but Dovecot takes them in
+// names, and so does the memserver.
+func TestMailboxNameWildcards(t *testing.T) {
+	srv := newServer(t, nil)
+	c := login(t, srv)
+	c.ok(`CREATE "percent% star*"`)
+	u := c.ok(`LIST "" "percent% star*"`)
+	mustHave(t, u, `* LIST (\HasNoChildren) "/" "percent% star*"`)
+	c.ok(`RENAME "percent% star*" "100%"`)
+	u = c.ok(`STATUS "100%" (MESSAGES)`)
+	mustHave(t, u, `* STATUS "100%" (MESSAGES 0)`)
+	c.ok(`DELETE "100%"`)
+}
+
+// LIST (SUBSCRIBED RECURSIVEMATCH) lists a parent that is not subscribed
+// for its subscribed child, with CHILDINFO (RFC 5258 section 3.5).
+func TestListRecursiveMatch(t *testing.T) {
+	srv := newServer(t, &imapmemserver.Options{Caps: append(slices.Clone(imapmemserver.DefaultCaps), "LIST-EXTENDED")})
+	c := login(t, srv)
+	c.ok(`CREATE "p/child"`)
+	c.ok(`SUBSCRIBE "p/child"`)
+	u := c.ok(`LIST (SUBSCRIBED RECURSIVEMATCH) "" "p"`)
+	if strings.Join(u, "|") != `* LIST (\HasChildren) "/" p ("CHILDINFO" ("SUBSCRIBED"))` {
+		t.Fatalf("RECURSIVEMATCH: %q", u)
+	}
+	u = c.ok(`LIST (SUBSCRIBED) "" "p"`)
+	if len(u) != 0 {
+		t.Fatalf("SUBSCRIBED without RECURSIVEMATCH: %q", u)
+	}
+	u = c.ok(`LIST (SUBSCRIBED RECURSIVEMATCH) "" "p/%"`)
+	if strings.Join(u, "|") != `* LIST (\HasNoChildren \Subscribed) "/" p/child` {
+		t.Fatalf("RECURSIVEMATCH of the child: %q", u)
+	}
+	c.expect(`LIST (RECURSIVEMATCH) "" "*"`, "BAD")
 }

@@ -143,6 +143,11 @@ func TestStore(t *testing.T) {
 	}
 	u = c.ok(`STORE 1 (UNCHANGEDSINCE ` + m[1] + `) -FLAGS (\Draft)`)
 	mustHave(t, u, "* 1 FETCH (FLAGS", "MODSEQ")
+	// .SILENT leaves out FLAGS, not MODSEQ (RFC 7162 section 3.2).
+	u = c.ok(`UID STORE 1 +FLAGS.SILENT (\Answered)`)
+	if len(u) != 1 || !regexp.MustCompile(`^\* 1 FETCH \(UID 1 MODSEQ \(\d+\)\)$`).MatchString(u[0]) {
+		t.Fatalf("STORE .SILENT with CONDSTORE: %q", u)
+	}
 
 	c.ok("EXAMINE INBOX")
 	c.expect(`STORE 1 +FLAGS (\Seen)`, "NO")
@@ -167,7 +172,9 @@ func TestSearch(t *testing.T) {
 	mustHave(t, u, "* SEARCH 2 3")
 	u = c.ok("SEARCH SUBJECT nothing")
 	mustHave(t, u, "* SEARCH")
-	c.expect("SEARCH CHARSET KOI8-R ALL", "NO [BADCHARSET")
+	c.expect("SEARCH CHARSET X-NO-SUCH-CHARSET ALL", "NO [BADCHARSET")
+	u = c.ok(`SEARCH CHARSET ISO-8859-1 SUBJECT "PL"`)
+	mustHave(t, u, "* SEARCH 1 3")
 	c.expect("SEARCH FROBNICATE", "BAD")
 
 	// ESEARCH (RFC 4731).

@@ -40,8 +40,9 @@ type matcher func(m *searchMsg, maxSeq, maxUID uint32) bool
 // CHARSET it does not support: answer NO [BADCHARSET (searchCharsets)].
 var errBadCharset = errors.New("unsupported search charset")
 
-// searchCharsets are the charsets compileSearch accepts, for the
-// BADCHARSET response code.
+// searchCharsets are the charsets named in the BADCHARSET response code.
+// compileSearch also accepts every other charset golang.org/x/text knows
+// (ISO-8859-1, KOI8-R, ...), as Dovecot does.
 var searchCharsets = []string{"US-ASCII", "UTF-8"}
 
 // maxSearchDepth bounds the nesting of NOT, OR and parentheses.
@@ -63,18 +64,51 @@ const maxSearchDepth = 100
 // message without one, or with one that cannot be parsed, counts as sent
 // on 1-Jan-1970, as in Dovecot).
 //
-// A charset other than US-ASCII and UTF-8 gives an error wrapping
-// errBadCharset (answer NO [BADCHARSET]); any other error is a syntax
-// error (answer BAD).
+// The strings of criteria in another charset are converted to UTF-8
+// first. A charset that golang.org/x/text does not know, or a string
+// that is not valid in it, gives an error wrapping errBadCharset (answer
+// NO [BADCHARSET]); any other error is a syntax error (answer BAD).
 func compileSearch(args []imapwire.Value, charset string) (matcher, error) {
 	if charset != "" && !strings.EqualFold(charset, "UTF-8") && !strings.EqualFold(charset, "US-ASCII") {
-		return nil, fmt.Errorf("%w %q", errBadCharset, charset)
+		e := lookupCharset(charset)
+		if e == nil {
+			return nil, fmt.Errorf("%w %q", errBadCharset, charset)
+		}
+		var err error
+		if args, err = searchArgsToUTF8(args, e); err != nil {
+			return nil, fmt.Errorf("%w %q: %v", errBadCharset, charset, err)
+		}
 	}
 	if len(args) == 0 {
 		return nil, errors.New("missing search criteria")
 	}
 	c := &searchCompiler{}
 	return c.all(args, 0)
+}
+
+// searchArgsToUTF8 returns a copy of args with the content of every
+// string (quoted or literal) converted from e to UTF-8. Atoms are left as
+// they are: search keys and ASCII values.
+func searchArgsToUTF8(args []imapwire.Value, e encoding.Encoding) ([]imapwire.Value, error) {
+	out := make([]imapwire.Value, len(args))
+	for i, v := range args {
+		switch v.Kind {
+		case imapwire.ValueString:
+			s, err := e.NewDecoder().Bytes(v.Str)
+			if err != nil {
+				return nil, err
+			}
+			v.Str = s
+		case imapwire.ValueList:
+			l, err := searchArgsToUTF8(v.List, e)
+			if err != nil {
+				return nil, err
+			}
+			v.List = l
+		}
+		out[i] = v
+	}
+	return out, nil
 }
 
 type searchCompiler struct{}

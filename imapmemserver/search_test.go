@@ -91,6 +91,8 @@ var searchQueries = []struct{ query, want, dovecot string }{
 	{"CHARSET UTF-8 BODY {8+}\r\nmünchen", "27", ""},
 	{"CHARSET UTF-8 SUBJECT {31+}\r\nréunion de l'équipe – lundi", "27", ""},
 	{"CHARSET UTF-8 FROM {7+}\r\nélodie", "27", ""},
+	{"CHARSET ISO-8859-1 BODY {4+}\r\ncaf\xe9", "2", ""},
+	{"CHARSET KOI8-R SUBJECT {6+}\r\n\xf0\xd2\xc9\xd7\xc5\xd4", "", ""},
 	{"BODY photos", "28", ""},
 	{"TEXT \"dot.png\"", "28", ""},
 	{"BODY \"dot.png\"", "", ""},
@@ -290,13 +292,13 @@ func TestSearchErrors(t *testing.T) {
 			t.Errorf("SEARCH %q: %v is not a syntax error", q, err)
 		}
 	}
-	for _, cs := range []string{"ISO-8859-1", "KOI8-R", "x"} {
+	for _, cs := range []string{"X-NO-SUCH-CHARSET", "x"} {
 		args, _, _ := searchArgs("ALL")
 		if _, err := compileSearch(args, cs); !errors.Is(err, errBadCharset) {
 			t.Errorf("CHARSET %s: %v, want errBadCharset", cs, err)
 		}
 	}
-	for _, cs := range []string{"", "UTF-8", "utf-8", "US-ASCII", "us-ascii"} {
+	for _, cs := range []string{"", "UTF-8", "utf-8", "US-ASCII", "us-ascii", "ISO-8859-1", "KOI8-R"} {
 		args, _, _ := searchArgs("ALL")
 		if _, err := compileSearch(args, cs); err != nil {
 			t.Errorf("CHARSET %q: %v", cs, err)

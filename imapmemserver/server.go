@@ -202,6 +202,25 @@ func (s *Server) Serve(l net.Listener) error {
 	return s.serve(l, false)
 }
 
+// ServeTLS accepts implicit-TLS connections on l, as Serve does for
+// plaintext ones: the server makes the TLS handshake with its
+// certificate (see ClientTLSConfig) on every connection it accepts.
+func (s *Server) ServeTLS(l net.Listener) error {
+	if _, err := s.certificate(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return ErrServerClosed
+	}
+	s.listeners[l] = struct{}{}
+	s.wg.Add(1)
+	s.mu.Unlock()
+	defer s.wg.Done()
+	return s.serve(l, true)
+}
+
 func (s *Server) serve(l net.Listener, implicitTLS bool) error {
 	defer func() {
 		s.mu.Lock()

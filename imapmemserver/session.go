@@ -71,7 +71,8 @@ type command struct {
 	state state
 	cap   string // required capability, "" for none
 	// quiet commands may not be followed by EXPUNGE responses (RFC 3501
-	// section 7.4.1): pending updates wait for the next command.
+	// section 7.4.1): pending expunges, and what came after them, wait
+	// for the next command.
 	quiet bool
 }
 
@@ -277,8 +278,8 @@ func (s *session) dispatch(cmd *imapwire.ClientCommand) {
 			if st == nil {
 				return
 			}
-			if !c.quiet && st.Type != imap.StatusBAD {
-				s.writeUpdates()
+			if st.Type != imap.StatusBAD {
+				s.writeUpdates(c.quiet)
 			}
 		}
 	}
@@ -318,12 +319,12 @@ func logArgs(cmd *imapwire.ClientCommand) string {
 }
 
 // writeUpdates sends the changes other sessions made to the selected
-// mailbox.
-func (s *session) writeUpdates() {
+// mailbox; after a quiet command, those before the first expunge only.
+func (s *session) writeUpdates(quiet bool) {
 	if s.sel == nil {
 		return
 	}
-	for _, u := range s.srv.b.flush(s.sel) {
+	for _, u := range s.srv.b.flush(s.sel, quiet) {
 		switch u.kind {
 		case updNew:
 			s.enc.WriteExists(u.n)

@@ -56,6 +56,10 @@ func (l Limits) withDefaults() Limits {
 	if int64(l.MaxLine) < l.InlineLiteral {
 		l.InlineLiteral = int64(l.MaxLine)
 	}
+	if l.MaxLiteral < l.InlineLiteral {
+		// An inline literal is held in memory too: MaxLiteral bounds it.
+		l.InlineLiteral = l.MaxLiteral
+	}
 	return l
 }
 

@@ -85,7 +85,7 @@ func (c *rawConn) capabilities() []string {
 
 func last(lines []string) string { return lines[len(lines)-1] }
 
-func dialPlain(t *testing.T, d *testrig.Dovecot) *rawConn {
+func dialPlain(t *testing.T, d *testrig.Server) *rawConn {
 	t.Helper()
 	conn, err := net.DialTimeout("tcp", d.Addr, ioTimeout)
 	if err != nil {
@@ -98,7 +98,7 @@ func dialPlain(t *testing.T, d *testrig.Dovecot) *rawConn {
 	return c
 }
 
-func dialTLS(t *testing.T, d *testrig.Dovecot) *rawConn {
+func dialTLS(t *testing.T, d *testrig.Server) *rawConn {
 	t.Helper()
 	dialer := &tls.Dialer{NetDialer: &net.Dialer{Timeout: ioTimeout}, Config: d.TLSConfig(t)}
 	conn, err := dialer.Dial("tcp", d.TLSAddr)
@@ -136,7 +136,7 @@ func TestPlainGreetingAndCapabilities(t *testing.T) {
 }
 
 func TestTLSGreeting(t *testing.T) {
-	d := testrig.RequireDovecot(t)
+	d := testrig.RequireServer(t)
 	c := dialTLS(t, d)
 	c.write("a LOGOUT")
 	if l := last(c.until("a")); !strings.HasPrefix(l, "a OK") {
@@ -145,7 +145,7 @@ func TestTLSGreeting(t *testing.T) {
 }
 
 func TestStartTLS(t *testing.T) {
-	d := testrig.RequireDovecot(t)
+	d := testrig.RequireServer(t)
 	c := dialPlain(t, d)
 	c.write("a STARTTLS")
 	if l := last(c.until("a")); !strings.HasPrefix(l, "a OK") {
@@ -163,7 +163,7 @@ func TestStartTLS(t *testing.T) {
 }
 
 func TestWrongCARejected(t *testing.T) {
-	d := testrig.RequireDovecot(t)
+	d := testrig.RequireServer(t)
 	dialer := &tls.Dialer{
 		NetDialer: &net.Dialer{Timeout: ioTimeout},
 		Config:    &tls.Config{RootCAs: d.WrongRootCAs(t), ServerName: "localhost"},
@@ -180,10 +180,11 @@ func TestWrongCARejected(t *testing.T) {
 }
 
 // TestUsersAuthenticatePlain proves every user's password as the rig
-// configured it (AUTHENTICATE PLAIN carries the UTF-8 bytes unquoted).
+// configured it on every target (AUTHENTICATE PLAIN carries the UTF-8
+// bytes unquoted).
 func TestUsersAuthenticatePlain(t *testing.T) {
-	d := testrig.RequireDovecot(t)
-	for _, u := range []testrig.User{testrig.Alice, testrig.Bob, testrig.Carol, testrig.Dave} {
+	d := testrig.RequireServer(t)
+	for _, u := range testrig.Users() {
 		c := dialTLS(t, d)
 		resp := base64.StdEncoding.EncodeToString([]byte("\x00" + u.Name + "\x00" + u.Password))
 		c.write("a AUTHENTICATE PLAIN " + resp)
@@ -198,7 +199,8 @@ func xoauth2(user, token string) string {
 }
 
 func TestOAuth(t *testing.T) {
-	d := testrig.RequireDovecot(t)
+	d := testrig.RequireServer(t)
+	testrig.RequireFeature(t, d, "oauth")
 
 	t.Run("XOAUTH2", func(t *testing.T) {
 		c := dialTLS(t, d)
@@ -241,7 +243,8 @@ func TestOAuth(t *testing.T) {
 // TestSCRAMSHA256 runs a bare-bones SCRAM-SHA-256 exchange (RFC 7677) for
 // Carol, whose password is non-ASCII.
 func TestSCRAMSHA256(t *testing.T) {
-	d := testrig.RequireDovecot(t)
+	d := testrig.RequireServer(t)
+	testrig.RequireFeature(t, d, "scram")
 	c := dialTLS(t, d)
 	u := testrig.Carol
 	nonce := make([]byte, 18)
@@ -313,7 +316,8 @@ func decodeChallenge(t *testing.T, line string) string {
 // TestExecPREAUTH checks the stdin/stdout IMAP session that DialCommand tests
 // will use.
 func TestExecPREAUTH(t *testing.T) {
-	d := testrig.RequireDovecot(t)
+	d := testrig.RequireServer(t)
+	testrig.RequireFeature(t, d, "exec")
 	args := d.ExecArgs(testrig.Alice.Name)
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Stdin = strings.NewReader("a CAPABILITY\r\nb LOGOUT\r\n")
@@ -366,4 +370,63 @@ func TestClosingListener(t *testing.T) {
 	if n != 0 || err == nil || errors.As(err, &ne) && ne.Timeout() {
 		t.Fatalf("Read = %d, %v; want EOF or a reset", n, err)
 	}
+}
+
+// TestCapabilitiesMatchLacks checks the Lacks table against what the
+// target announces after login: a feature the table says the target has
+// is announced, and one it lacks (an extension) is not.
+func TestCapabilitiesMatchLacks(t *testing.T) {
+	d := testrig.RequireServer(t)
+	c := dialTLS(t, d)
+	c.write(`a LOGIN dave "p a\"ss\\word"`)
+	if l := last(c.until("a")); !strings.HasPrefix(l, "a OK") {
+		t.Fatalf("LOGIN dave: %q", l)
+	}
+	caps := c.capabilities()
+	has := func(names ...string) bool {
+		for _, n := range names {
+			if !slices.Contains(caps, n) {
+				return false
+			}
+		}
+		return true
+	}
+	for feature, capNames := range map[string][]string{
+		"acl": {"ACL"}, "binary": {"BINARY"}, "catenate": {"CATENATE"}, "compress": {"COMPRESS=DEFLATE"},
+		"condstore": {"CONDSTORE"}, "esearch": {"ESEARCH"}, "idle": {"IDLE"}, "list-status": {"LIST-STATUS"},
+		"metadata": {"METADATA"}, "move": {"MOVE"}, "multiappend": {"MULTIAPPEND"}, "notify": {"NOTIFY"},
+		"preview": {"PREVIEW"}, "qresync": {"QRESYNC"}, "quota": {"QUOTA"}, "savedate": {"SAVEDATE"},
+		"searchres": {"SEARCHRES"}, "sort": {"SORT"}, "status-size": {"STATUS=SIZE"},
+		"thread": {"THREAD=REFERENCES"}, "within": {"WITHIN"},
+	} {
+		if got := has(capNames...); got != d.Has(feature) {
+			t.Errorf("%s: Has(%q) = %v, but the capabilities after login %s %v", d.Name, feature, d.Has(feature),
+				map[bool]string{true: "include", false: "lack"}[got], capNames)
+		}
+	}
+}
+
+func TestFeatureTable(t *testing.T) {
+	for target, lacks := range testrig.Lacks {
+		for f, why := range lacks {
+			if _, ok := testrig.Features[f]; !ok || why == "" {
+				t.Errorf("Lacks[%s][%q]: not in Features, or no reason given", target, f)
+			}
+		}
+	}
+	if len(testrig.Lacks[testrig.TargetDovecot]) != 0 {
+		t.Error("Dovecot is the reference: it lacks nothing")
+	}
+	s := &testrig.Server{Target: testrig.TargetMemserver, Name: "imapmemserver"}
+	if s.Has("quota") || !s.Has("idle") {
+		t.Error("memserver: Has(quota) or !Has(idle)")
+	}
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("Has of an unknown feature did not panic")
+			}
+		}()
+		s.Has("no-such-feature")
+	}()
 }
