@@ -281,6 +281,11 @@ first_valid_uid = 1
 first_valid_gid = 1
 mail_location = maildir:~/Maildir:LAYOUT=fs
 mail_fsync = never
+# Every imap process runs as the mail user and shares its inotify
+# instances (128 by default); when a busy test run exhausts them Dovecot
+# falls back to polling, every 30 s by default. Poll every second instead,
+# so IDLE updates arrive promptly either way.
+mailbox_idle_check_interval = 1 secs
 mail_plugins = $plugins
 mail_attribute_dict = file:%h/dovecot-attributes
 mail_max_userip_connections = 1000
