@@ -87,6 +87,9 @@ func (c *Client) unlock() {
 	if c.idle.wanted && c.idle.cmd == nil && c.conn.Err() == nil {
 		c.resumeIdle()
 	}
+	// Between calls (and while idling with nobody waiting for updates)
+	// the connection holds no read or write buffer.
+	c.conn.ReleaseBuffers()
 	<-c.sem
 }
 

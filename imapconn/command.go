@@ -103,14 +103,14 @@ func (c *Conn) writeCommand(ctx context.Context, cmd *Command, enc *imapwire.Com
 	for i := range enc.Chunks {
 		ch := &enc.Chunks[i]
 		c.logCommandChunk(cmd, ch)
-		if _, err := c.bw.Write(ch.Text); err != nil {
+		if _, err := c.w().Write(ch.Text); err != nil {
 			return c.writeFailed(ctx, cmd, err)
 		}
 		if !ch.HasLiteral() {
 			continue
 		}
 		if ch.Sync {
-			if err := c.bw.Flush(); err != nil {
+			if err := c.w().Flush(); err != nil {
 				return c.writeFailed(ctx, cmd, err)
 			}
 			cmd.gotCont, cmd.wantCont = false, true
@@ -136,19 +136,19 @@ func (c *Conn) writeCommand(ctx context.Context, cmd *Command, enc *imapwire.Com
 		var err error
 		if ch.LiteralReader != nil {
 			var n int64
-			n, err = io.CopyN(c.bw, ch.LiteralReader, ch.LiteralSize)
+			n, err = io.CopyN(c.w(), ch.LiteralReader, ch.LiteralSize)
 			if err != nil && n < ch.LiteralSize && c.tr.ctxErr() == nil {
 				// The caller's reader failed: the command cannot be completed.
 				return c.fail("write", fmt.Errorf("literal source: %w", err))
 			}
 		} else {
-			_, err = c.bw.Write(ch.Literal)
+			_, err = c.w().Write(ch.Literal)
 		}
 		if err != nil {
 			return c.writeFailed(ctx, cmd, err)
 		}
 	}
-	if err := c.bw.Flush(); err != nil {
+	if err := c.w().Flush(); err != nil {
 		return c.writeFailed(ctx, cmd, err)
 	}
 	return nil
@@ -165,7 +165,7 @@ func (c *Conn) writeFailed(ctx context.Context, cmd *Command, err error) error {
 	if errors.As(err, &ns) && c.tr.bytesWritten() == cmd.startAt && c.z == nil {
 		// Nothing reached the server: forget the command, keep the
 		// connection.
-		c.bw.Reset(c.tr)
+		c.w().Reset(c.tr)
 		c.forget(cmd)
 		return &CanceledError{Command: cmd.Name, Err: cerr}
 	}
@@ -305,9 +305,9 @@ func (c *Conn) WriteLine(ctx context.Context, line []byte, secret bool) error {
 	}
 	defer c.tr.bind(ctx)()
 	c.logLine(line, secret)
-	c.bw.Write(line)
-	c.bw.WriteString("\r\n")
-	if err := c.bw.Flush(); err != nil {
+	c.w().Write(line)
+	c.w().WriteString("\r\n")
+	if err := c.w().Flush(); err != nil {
 		if cerr := ctx.Err(); cerr != nil {
 			return c.fail("write", cerr)
 		}
@@ -355,9 +355,9 @@ func (c *Conn) onContinuation(ctx context.Context, r *imapwire.Response) error {
 			}
 			if line != nil {
 				c.logLine(line, secret)
-				c.bw.Write(line)
-				c.bw.WriteString("\r\n")
-				return c.bw.Flush()
+				c.w().Write(line)
+				c.w().WriteString("\r\n")
+				return c.w().Flush()
 			}
 			return nil
 		}

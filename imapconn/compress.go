@@ -51,7 +51,7 @@ func (c *Conn) Compress(ctx context.Context) error {
 	c.z = z
 	c.zp.Store(z)
 	c.dec.Reset(z)
-	c.bw.Reset(zwriter{z})
+	c.setWriteTarget(zwriter{z})
 	return nil
 }
 

@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -46,7 +48,8 @@ type Conn struct {
 	log  *slog.Logger
 	tr   *transport
 	dec  *imapwire.Decoder
-	bw   *bufio.Writer
+	bw   *bufio.Writer // nil while idle (see ReleaseBuffers); use w()
+	bwTo io.Writer     // where bw writes: the transport or the compressor
 	enc  *imapwire.Encoder
 
 	tagPrefix string
@@ -85,7 +88,7 @@ func New(nc net.Conn, opts *Options) *Conn {
 	c.tr = &transport{nc: nc, readTimeout: o.ReadTimeout, writeTimeout: o.WriteTimeout}
 	c.dec = imapwire.NewDecoder(c.tr, o.Limits)
 	c.dec.Trace = c.traceFrame
-	c.bw = bufio.NewWriterSize(c.tr, 16<<10)
+	c.bwTo = c.tr
 	c.enc = imapwire.NewEncoder(imapwire.EncoderOptions{})
 	return c
 }
@@ -226,6 +229,46 @@ func splitFields(s string) []string {
 		}
 	}
 	return out
+}
+
+// writeBufferSize is the size of the write buffer a connection borrows
+// while it sends.
+const writeBufferSize = 16 << 10
+
+// writers holds write buffers between commands: what they held was sent
+// (Flush) before they were put back, and bufio.Writer only ever sends the
+// bytes written since its Reset.
+var writers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, writeBufferSize) }}
+
+// w returns the write buffer, borrowing one when the connection has none.
+func (c *Conn) w() *bufio.Writer {
+	if c.bw == nil {
+		c.bw = writers.Get().(*bufio.Writer)
+		c.bw.Reset(c.bwTo)
+	}
+	return c.bw
+}
+
+// setWriteTarget makes the write buffer write to w (STARTTLS, COMPRESS),
+// dropping anything unsent.
+func (c *Conn) setWriteTarget(w io.Writer) {
+	c.bwTo = w
+	if c.bw != nil {
+		c.bw.Reset(w)
+	}
+}
+
+// ReleaseBuffers gives back the read and write buffers when they hold
+// nothing, so that a connection between commands (or idling in IDLE with
+// nobody waiting for updates) keeps neither; the next command gets them
+// again. The session layer (imapclient.Client) calls it when a call ends.
+func (c *Conn) ReleaseBuffers() {
+	if c.bw != nil && c.bw.Buffered() == 0 {
+		c.bw.Reset(nil)
+		writers.Put(c.bw)
+		c.bw = nil
+	}
+	c.dec.Release()
 }
 
 func (c *Conn) drainDeadline() time.Time { return time.Now().Add(c.opts.DrainTimeout) }

@@ -33,7 +33,7 @@ func (c *Conn) StartTLS(ctx context.Context, config *tls.Config) error {
 	}
 	c.tr.setConn(tc)
 	c.dec.Reset(c.tr)
-	c.bw.Reset(c.tr)
+	c.setWriteTarget(c.tr)
 	c.caps = nil
 	c.enc.SetOptions(c.encoderOptions())
 	return nil

@@ -97,6 +97,9 @@ func (d *Decoder) fill() error {
 	if d.err != nil {
 		return d.err
 	}
+	if d.buf == nil {
+		d.buf = make([]byte, d.lim.ReadBufferSize) // dropped by Release
+	}
 	if d.wr == len(d.buf) {
 		if d.rd > 0 {
 			n := copy(d.buf, d.buf[d.rd:d.wr])
@@ -282,6 +285,23 @@ func (d *Decoder) release() {
 	d.buf = nb
 }
 
+// Release drops the read buffer when it holds no unread bytes and no
+// response is in progress, so that an idle connection keeps none: the next
+// read allocates a new one of Limits.ReadBufferSize. Connections call it
+// when a command sequence ends; a busy decoder keeps its buffer between
+// responses. It reports whether the buffer was dropped. Values documented
+// as "valid until the next call" become invalid.
+func (d *Decoder) Release() bool {
+	if d.buf == nil || d.rd != d.wr || d.inResp || d.long || d.needFrame || d.lit >= 0 || d.stream.n > 0 {
+		return false
+	}
+	d.buf = nil
+	d.rd, d.wr, d.fs, d.fe, d.pos = 0, 0, 0, 0, 0
+	d.raw, d.rawStart = nil, -1
+	d.scratch, d.spans, d.pscratch, d.parts = nil, nil, nil, nil
+	return true
+}
+
 func keepTail(tail []byte, tl int, chunk []byte) int {
 	if len(chunk) >= len(tail) {
 		return copy(tail, chunk[len(chunk)-len(tail):])
@@ -324,7 +344,7 @@ func (d *Decoder) readN(p []byte, n int64) (int, error) {
 		p = p[:n]
 	}
 	if d.rd == d.wr {
-		if len(p) >= len(d.buf) {
+		if len(p) >= max(len(d.buf), d.lim.ReadBufferSize) {
 			// Large reads bypass the buffer.
 			if d.err != nil {
 				return 0, d.err

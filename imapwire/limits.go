@@ -24,7 +24,9 @@ type Limits struct {
 	// MaxDepth is the deepest nesting of parenthesised lists the parser
 	// follows. Default 64.
 	MaxDepth int
-	// ReadBufferSize is the initial size of the read buffer. Default 16 KiB.
+	// ReadBufferSize is the initial size of the read buffer, which grows for
+	// longer responses. Default 16 KiB. Decoder.Release drops the buffer
+	// (imapclient does so between calls) and the next read allocates it anew.
 	ReadBufferSize int
 }
 
