@@ -8,28 +8,8 @@ import (
 // splitCommands splits a line into commands at the semicolons that are
 // outside quotes. Quotes are kept: each command is parsed later.
 func splitCommands(line string) []string {
-	var out []string
-	var quote byte
-	start := 0
-	for i := 0; i < len(line); i++ {
-		ch := line[i]
-		switch {
-		case quote == '"' && ch == '\\':
-			i++
-		case quote != 0:
-			if ch == quote {
-				quote = 0
-			}
-		case ch == '"' || ch == '\'':
-			quote = ch
-		case ch == ';':
-			out = append(out, line[start:i])
-			start = i + 1
-		}
-	}
-	out = append(out, line[start:])
-	cmds := out[:0]
-	for _, c := range out {
+	var cmds []string
+	for _, c := range splitCommandsKeepEmpty(line) {
 		if c = strings.TrimSpace(c); c != "" && c[0] != '#' {
 			cmds = append(cmds, c)
 		}

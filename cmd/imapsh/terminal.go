@@ -167,6 +167,8 @@ func lastCommandStart(s string) int {
 	return len(s) - len(cmds[len(cmds)-1])
 }
 
+// splitCommandsKeepEmpty splits a line at the semicolons outside quotes
+// and keeps every piece, empty ones included, untrimmed.
 func splitCommandsKeepEmpty(line string) []string {
 	var out []string
 	var quote byte
