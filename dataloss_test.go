@@ -451,6 +451,11 @@ func (p *dlProxy) pump(dst, src net.Conn, seen *bytes.Buffer, cutAt func([]byte)
 			}
 			p.mu.Unlock()
 			if at >= 0 {
+				// Close the side the data came from first: after a
+				// client's line, nothing the server answers may reach the
+				// client (a fast server could otherwise answer before the
+				// cut, and the operation would complete).
+				src.Close()
 				dst.Write(buf[:min(max(at-prev, 0), n)])
 				p.cutAll()
 				return
