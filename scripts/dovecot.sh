@@ -18,6 +18,11 @@
 # Knobs (environment, read by dovecot_start):
 #   DOVECOT_RIG_QUOTA=0        leave out the quota plugins (quota costs ~12 ms
 #                              per APPEND; benchmarks of writes want it off)
+#   DOVECOT_RIG_EXTRA_CONF=... appended to the generated dovecot.conf (empty
+#                              by default); a setting given again replaces
+#                              the earlier one, a service block given again
+#                              is merged into it (bench/idlemem.sh tunes
+#                              login and stats for 1000 connections)
 #
 # Nothing is read from /etc/dovecot: the generated config includes no other
 # file, and every directory Dovecot uses (base_dir, state_dir, logs, mail) lives
@@ -351,6 +356,10 @@ service imap-login {
   }
 }
 EOF
+
+	if [ -n "${DOVECOT_RIG_EXTRA_CONF:-}" ]; then
+		printf '\n# DOVECOT_RIG_EXTRA_CONF\n%s\n' "$DOVECOT_RIG_EXTRA_CONF" >>"$conf"
+	fi
 
 	if ! doveconf -c "$conf" -n >"$dir/doveconf.out" 2>"$dir/doveconf.err"; then
 		echo "dovecot.sh: doveconf rejected $conf:" >&2

@@ -16,6 +16,17 @@
 // updates); go-imap v2 with Client.Idle, whose IdleCommand runs a
 // goroutine next to the client's reader goroutine. Both libraries are used
 // as their documentation shows.
+//
+// Connections are opened -par at a time. After the measurement every
+// connection ends IDLE and sends NOOP, proving it was still held; "held"
+// in the output counts those that answered. When a connection cannot be
+// opened, or is lost, or the run takes longer than -timeout, the JSON
+// object carries "error" and the exit status is 1.
+//
+//	idlemem -table -n 1000 [-check] [-max-ratio 0.67] < results
+//
+// reads the JSON lines of the four runs and prints the table of ratios
+// ours/go-imap (see table).
 package main
 
 import (
@@ -49,12 +60,20 @@ type result struct {
 	StackKB     float64 `json:"stack_kb_per_conn"`
 	RSSKB       float64 `json:"rss_kb_per_conn"`  // VmRSS delta / N
 	Goroutines  int     `json:"goroutines_added"` // per N connections
-	OpenS       float64 `json:"open_s"`
+	OpenS       float64 `json:"open_s"`           // opening all N
+	OpenMaxS    float64 `json:"open_max_s"`       // the slowest connection
+	Held        int     `json:"held"`             // alive after the measurement (opened, if opening failed)
 	GoVersion   string  `json:"go"`
+	Error       string  `json:"error,omitempty"`
 }
 
 // idler is one open, idling connection.
-type idler interface{ close() }
+type idler interface {
+	// check ends IDLE and sends NOOP: an error means the connection was
+	// lost (it is used only after the measurement).
+	check(ctx context.Context) error
+	close()
+}
 
 func main() {
 	lib := flag.String("lib", "ours", "library: ours or goimap")
@@ -65,10 +84,30 @@ func main() {
 	par := flag.Int("par", 20, "connections opened at once")
 	users := flag.String("users", "alice:alicepw,bob:bobpw", "name:password,... used in turn")
 	settle := flag.Duration("settle", 2*time.Second, "wait after the last connection before measuring")
+	timeout := flag.Duration("timeout", 5*time.Minute, "give up (exit status 1) after this long")
+	tableMode := flag.Bool("table", false, "read results on stdin and print the table (-n: the N wanted)")
+	check := flag.Bool("check", false, "with -table: exit 1 when a heap+stack ratio is above -max-ratio")
+	maxRatio := flag.Float64("max-ratio", 0.67, "with -table: ours/go-imap heap+stack target (issue 7: 2/3)")
 	flag.Parse()
+	if *tableMode {
+		os.Exit(table(os.Stdin, os.Stdout, os.Stderr, *n, *check, *maxRatio))
+	}
 	if *addr == "" {
 		fatal(errors.New("-addr is required"))
 	}
+	if *n < 1 {
+		fatal(errors.New("-n must be at least 1"))
+	}
+	if *par < 1 {
+		*par = 1
+	}
+	res := result{Lib: *lib, TLS: *useTLS, N: *n, GoVersion: runtime.Version()}
+	// A stuck server must not hang CI: report and exit. go-imap v2's calls
+	// take no context, so a deadline per call is not enough.
+	base := res
+	time.AfterFunc(*timeout, func() {
+		fail(base, fmt.Errorf("not done after -timeout %v", *timeout))
+	})
 	var creds [][2]string
 	for _, u := range strings.Split(*users, ",") {
 		name, pass, ok := strings.Cut(u, ":")
@@ -103,7 +142,7 @@ func main() {
 	// first allocations) so that the baseline holds them.
 	w, err := open(creds[0][0], creds[0][1])
 	if err != nil {
-		fatal(fmt.Errorf("warm-up connection: %w", err))
+		fail(res, fmt.Errorf("warm-up connection: %w", err))
 	}
 	w.close()
 	time.Sleep(200 * time.Millisecond)
@@ -113,55 +152,89 @@ func main() {
 	r0 := rss()
 	start := time.Now()
 	conns := make([]idler, *n)
-	errs := make(chan error, *n)
-	sem := make(chan struct{}, *par)
-	var wg sync.WaitGroup
-	for i := range conns {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			c := creds[i%len(creds)]
-			x, err := open(c[0], c[1])
-			if err != nil {
-				errs <- fmt.Errorf("connection %d: %w", i, err)
-				return
+	var (
+		mu       sync.Mutex
+		firstErr error
+		openMax  time.Duration
+	)
+	parallel(*n, *par, func(i int) {
+		c := creds[i%len(creds)]
+		t := time.Now()
+		x, err := open(c[0], c[1])
+		d := time.Since(t)
+		mu.Lock()
+		defer mu.Unlock()
+		openMax = max(openMax, d)
+		if err != nil {
+			if firstErr == nil {
+				firstErr = fmt.Errorf("connection %d: %w", i, err)
 			}
-			conns[i] = x
-		}()
-	}
-	wg.Wait()
-	openS := time.Since(start).Seconds()
-	close(errs)
-	if err := <-errs; err != nil {
+			return
+		}
+		conns[i] = x
+	})
+	res.OpenS = time.Since(start).Seconds()
+	res.OpenMaxS = openMax.Seconds()
+	if firstErr != nil {
 		for _, c := range conns {
 			if c != nil {
+				res.Held++
 				c.close()
 			}
 		}
-		fatal(err)
+		fail(res, firstErr)
 	}
 	time.Sleep(*settle)
 	h1, s1 := memNow()
 	r1 := rss()
 	g1 := runtime.NumGoroutine()
-	res := result{
-		Lib: *lib, TLS: *useTLS, N: *n,
-		HeapStackKB: float64(h1+s1-h0-s0) / 1024 / float64(*n),
-		HeapKB:      float64(h1-h0) / 1024 / float64(*n),
-		StackKB:     float64(s1-s0) / 1024 / float64(*n),
-		RSSKB:       float64(r1-r0) / 1024 / float64(*n),
-		Goroutines:  g1 - g0,
-		OpenS:       openS,
-		GoVersion:   runtime.Version(),
-	}
-	runtime.KeepAlive(conns)
+	res.HeapStackKB = float64(h1+s1-h0-s0) / 1024 / float64(*n)
+	res.HeapKB = float64(h1-h0) / 1024 / float64(*n)
+	res.StackKB = float64(s1-s0) / 1024 / float64(*n)
+	res.RSSKB = float64(r1-r0) / 1024 / float64(*n)
+	res.Goroutines = g1 - g0
+
+	// Were they all still there? Every connection ends IDLE and sends
+	// NOOP (after the measurement, which this does not disturb).
+	var lost error
+	parallel(*n, *par, func(i int) {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		err := conns[i].check(ctx)
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			if lost == nil {
+				lost = fmt.Errorf("connection %d lost: %w", i, err)
+			}
+			return
+		}
+		res.Held++
+	})
 	for _, c := range conns {
 		c.close()
 	}
+	if lost != nil {
+		fail(res, lost)
+	}
 	out, _ := json.Marshal(res)
 	fmt.Println(string(out))
+}
+
+// parallel calls f(0) ... f(n-1), at most par at once, and waits for them.
+func parallel(n, par int, f func(i int)) {
+	sem := make(chan struct{}, par)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			f(i)
+		}()
+	}
+	wg.Wait()
 }
 
 // memNow returns HeapInuse and StackInuse after two full collections (the
@@ -197,7 +270,24 @@ func fatal(err error) {
 	os.Exit(1)
 }
 
+// fail prints res with err as its error, for the driver to report, and
+// exits with status 1.
+func fail(res result, err error) {
+	res.Error = err.Error()
+	out, _ := json.Marshal(res)
+	fmt.Println(string(out))
+	fatal(err)
+}
+
 type oursIdler struct{ c *imapclient.Client }
+
+func (o oursIdler) check(ctx context.Context) error {
+	if _, err := o.c.IdleDone(ctx); err != nil {
+		return err
+	}
+	_, err := o.c.Noop(ctx)
+	return err
+}
 
 func (o oursIdler) close() { o.c.Close() }
 
@@ -232,8 +322,19 @@ type goimapIdler struct {
 	idle *goimap.IdleCommand
 }
 
+// check ignores ctx: go-imap v2's calls take none (-timeout bounds them).
+func (g goimapIdler) check(context.Context) error {
+	if err := g.idle.Close(); err != nil {
+		return err
+	}
+	if err := g.idle.Wait(); err != nil {
+		return err
+	}
+	return g.c.Noop().Wait()
+}
+
 func (g goimapIdler) close() {
-	g.idle.Close()
+	g.idle.Close() // an error when check closed it already
 	g.c.Close()
 }
 
