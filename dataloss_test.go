@@ -17,6 +17,7 @@ package imapclient
 // by imapmemserver's DropAfterCommands and
 // DropAfterBytes. This file is in package imapclient for
 // DisableCapsForTest, which hides MOVE and UIDPLUS from the client.
+// dataloss_kill_test.go kills Dovecot itself at the same points.
 
 import (
 	"bytes"
@@ -320,6 +321,7 @@ type dlProxy struct {
 	ln     net.Listener
 	target string
 	cut    dlCut
+	atCut  func() // if set, run at the cut point instead of cutting
 	wg     sync.WaitGroup
 
 	mu    sync.Mutex
@@ -350,11 +352,21 @@ func (c dlCut) String() string {
 }
 
 func dlStartProxy(t *testing.T, target string, cut dlCut) *dlProxy {
+	return dlStartProxyAt(t, target, cut, nil)
+}
+
+// dlStartProxyAt starts a proxy that, instead of cutting the connection
+// at the cut point, forwards what comes before it and calls atCut, which
+// makes the server go away (kills it). After a client's line the server's
+// side then ends by itself, and whatever the server wrote before it died
+// still reaches the client; before the server's tagged answer, the answer
+// is dropped and both sides are closed once atCut returns.
+func dlStartProxyAt(t *testing.T, target string, cut dlCut, atCut func()) *dlProxy {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &dlProxy{ln: ln, target: target, cut: cut}
+	p := &dlProxy{ln: ln, target: target, cut: cut, atCut: atCut}
 	p.wg.Add(1)
 	go p.accept()
 	t.Cleanup(p.close)
@@ -450,6 +462,16 @@ func (p *dlProxy) pump(dst, src net.Conn, seen *bytes.Buffer, cutAt func([]byte)
 				p.done = at >= 0
 			}
 			p.mu.Unlock()
+			if at >= 0 && p.atCut != nil {
+				dst.Write(buf[:min(max(at-prev, 0), n)])
+				p.atCut()
+				if p.cut.beforeDone {
+					p.cutAll()
+				}
+				// After a line, stop forwarding the client's bytes: the
+				// other pump closes everything when the server's side ends.
+				return
+			}
 			if at >= 0 {
 				// Close the side the data came from first: after a
 				// client's line, nothing the server answers may reach the
@@ -567,14 +589,7 @@ func TestDataLossRigServer(t *testing.T) {
 				tags = p.sentTags(from)
 				t.Logf("commands: %v, error: %v", tags, err)
 			})
-			var cuts []dlCut
-			for _, tag := range tags {
-				cuts = append(cuts, dlCut{tag: tag, afterLine: true}, dlCut{tag: tag, beforeDone: true})
-				if op.name == "APPEND" {
-					cuts = append(cuts, dlCut{tag: tag, afterLine: true, literal: len(dlNew) / 2})
-				}
-			}
-			for _, cut := range cuts {
+			for _, cut := range dlCuts(op, tags) {
 				t.Run(cut.String(), func(t *testing.T) {
 					p := dlStartProxy(t, srv.Addr, cut)
 					err := dlRun(t, b, op, func(ctx context.Context) (*Client, error) { return dlProxyClient(ctx, p) }, nil)
@@ -585,6 +600,20 @@ func TestDataLossRigServer(t *testing.T) {
 			}
 		})
 	}
+}
+
+// dlCuts returns the cut points of op, whose commands have tags: after
+// each command was sent, before each answer came back, and for APPEND in
+// the middle of its literal.
+func dlCuts(op dlOp, tags []string) []dlCut {
+	var cuts []dlCut
+	for _, tag := range tags {
+		cuts = append(cuts, dlCut{tag: tag, afterLine: true}, dlCut{tag: tag, beforeDone: true})
+		if op.name == "APPEND" {
+			cuts = append(cuts, dlCut{tag: tag, afterLine: true, literal: len(dlNew) / 2})
+		}
+	}
+	return cuts
 }
 
 // dlProxyClient logs in through the proxy (plain text: the proxy must see

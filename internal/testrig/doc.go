@@ -23,6 +23,16 @@
 // instead, so a broken rig can never pass as a green run of skips. The
 // memserver needs nothing and always runs.
 //
+// The rig's servers are shared by every test of the run and must never be
+// stopped. A test that kills the server calls [StartPrivateDovecot]
+// instead: a Dovecot of its own, derived from IMAPTEST_DOVECOT_CONF (same
+// users, certificate and plugins) with its own directory under /tmp and
+// its own ports, which [PrivateDovecot.Kill] kills with SIGKILL (its
+// whole process group: master, services and the per-connection imap
+// processes) and [PrivateDovecot.Restart] starts again on the same mail.
+// It needs root (its mail processes run as the rig's mail_uid); without
+// root it skips, or fails under CI.
+//
 // The rig's users are the same on every target ([Alice], [Bob], [Carol],
 // [Dave]). On Dovecot every SASL mechanism works for them: PLAIN, LOGIN,
 // CRAM-MD5, SCRAM-SHA-1, SCRAM-SHA-256, and XOAUTH2/OAUTHBEARER with a
