@@ -31,7 +31,9 @@ type Envelope struct {
 	// The address lists, in the server's order and flattened as on the
 	// wire (see imap.Address for groups), with display names and group
 	// names decoded. Index i corresponds to index i of the same list in
-	// Raw.
+	// Raw. The lists are read-only: a list that decoding does not change
+	// is Raw's slice, and equal lists may share one slice (Sender and
+	// ReplyTo usually repeat From).
 	From, Sender, ReplyTo, To, Cc, Bcc []imap.Address
 	// InReplyTo and MessageID are as sent, angle brackets included.
 	InReplyTo, MessageID string
@@ -49,17 +51,30 @@ func DecodeEnvelope(raw *imap.Envelope) *Envelope {
 	if raw == nil {
 		return nil
 	}
-	// The six decoded lists share one array: one allocation per envelope
-	// instead of one per list (each list is capped, so appending to one
-	// never writes into the next).
 	lists := [6][]imap.Address{raw.From, raw.Sender, raw.ReplyTo, raw.To, raw.Cc, raw.Bcc}
+	// A list without encoded words is the raw list itself, and a list the
+	// decoder shared with an earlier one (Sender and Reply-To usually
+	// repeat From) stays shared: only lists that decoding changes get
+	// addresses of their own, all from one array.
+	var decoded [6]bool
 	n := 0
-	for _, l := range lists {
-		n += len(l)
-	}
-	all := make([]imap.Address, 0, n)
 	for i, l := range lists {
-		lists[i] = decodeAddrs(&all, l)
+		if decoded[i] = needsDecoding(l) && sharedWith(lists[:i], l) < 0; decoded[i] {
+			n += len(l)
+		}
+	}
+	var all []imap.Address
+	if n > 0 {
+		all = make([]imap.Address, 0, n)
+	}
+	rawLists := lists
+	for i, l := range rawLists {
+		switch {
+		case decoded[i]:
+			lists[i] = decodeAddrs(&all, l)
+		case needsDecoding(l):
+			lists[i] = lists[sharedWith(rawLists[:i], l)] // decoded above
+		}
 	}
 	e := &Envelope{
 		Subject:   DecodeHeader(raw.Subject),
@@ -79,6 +94,43 @@ func DecodeEnvelope(raw *imap.Envelope) *Envelope {
 		}
 	}
 	return e
+}
+
+// needsDecoding reports whether a display name (or group name) in l holds
+// an encoded word.
+func needsDecoding(l []imap.Address) bool {
+	for i := range l {
+		a := &l[i]
+		if hasEncodedWord(a.Name) || (a.IsGroupStart() && hasEncodedWord(a.Mailbox)) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasEncodedWord reports whether s contains "=?", the start of an encoded
+// word. Header values are short: a byte loop beats strings.Contains.
+func hasEncodedWord(s string) bool {
+	for i := 0; i+1 < len(s); i++ {
+		if s[i] == '=' && s[i+1] == '?' {
+			return true
+		}
+	}
+	return false
+}
+
+// sharedWith returns the index of the list in earlier that is the same
+// slice as l (same first element and length), or -1.
+func sharedWith(earlier [][]imap.Address, l []imap.Address) int {
+	if len(l) == 0 {
+		return -1
+	}
+	for i, e := range earlier {
+		if len(e) == len(l) && &e[0] == &l[0] {
+			return i
+		}
+	}
+	return -1
 }
 
 // decodeAddrs appends the decoded addresses of in to *all and returns
@@ -108,7 +160,7 @@ func decodeAddrs(all *[]imap.Address, in []imap.Address) []imap.Address {
 // survives. A malformed word, or one in an unknown charset, is left as
 // it is; decoding never fails.
 func DecodeHeader(s string) string {
-	if !strings.Contains(s, "=?") {
+	if !hasEncodedWord(s) {
 		return s
 	}
 	if strings.HasPrefix(s, "=?") {

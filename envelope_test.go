@@ -134,3 +134,39 @@ func TestDecodeEnvelope(t *testing.T) {
 		t.Error("DecodeEnvelope changed the raw envelope")
 	}
 }
+
+// TestDecodeEnvelopeSharing checks which decoded lists share memory: a list
+// without encoded words is the raw list itself, a raw list shared with an
+// earlier one stays shared once decoded, and decoding never writes into
+// the raw addresses.
+func TestDecodeEnvelopeSharing(t *testing.T) {
+	from := []imap.Address{{Name: "=?UTF-8?Q?Z=C3=BCrich?=", Mailbox: "z", Host: "example.ch"}}
+	to := []imap.Address{{Name: "Plain", Mailbox: "p", Host: "example.org"}}
+	raw := &imap.Envelope{From: from, Sender: from, ReplyTo: from, To: to, Cc: []imap.Address{}}
+	e := imapclient.DecodeEnvelope(raw)
+	same := func(a, b []imap.Address) bool { return len(a) > 0 && len(a) == len(b) && &a[0] == &b[0] }
+	if e.From[0].Name != "Zürich" || e.Sender[0].Name != "Zürich" || e.ReplyTo[0].Name != "Zürich" {
+		t.Fatalf("decoded names %q %q %q", e.From[0].Name, e.Sender[0].Name, e.ReplyTo[0].Name)
+	}
+	if same(e.From, raw.From) {
+		t.Error("the decoded From is the raw list")
+	}
+	if !same(e.Sender, e.From) || !same(e.ReplyTo, e.From) {
+		t.Error("Sender and ReplyTo, shared in the raw envelope, are not shared once decoded")
+	}
+	if !same(e.To, raw.To) {
+		t.Error("To has nothing to decode but was copied")
+	}
+	if e.Cc == nil || len(e.Cc) != 0 || e.Bcc != nil {
+		t.Errorf("empty Cc %#v, NIL Bcc %#v", e.Cc, e.Bcc)
+	}
+	if raw.From[0].Name != "=?UTF-8?Q?Z=C3=BCrich?=" {
+		t.Error("DecodeEnvelope changed the raw envelope")
+	}
+	// Group names are decoded too, in a list of their own.
+	grp := []imap.Address{{Mailbox: "=?UTF-8?Q?=C3=89quipe?="}, {Mailbox: "a", Host: "b"}, {}}
+	e = imapclient.DecodeEnvelope(&imap.Envelope{To: grp})
+	if e.To[0].Mailbox != "Équipe" || same(e.To, grp) {
+		t.Errorf("group list %+v", e.To)
+	}
+}

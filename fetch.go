@@ -245,11 +245,11 @@ func (c *Client) applyItem(m *Message, it *imapwire.FetchItem, norm bool) {
 	case "UID":
 		m.UID = uint32(it.Num)
 	case "FLAGS":
-		flags := make([]string, len(it.Strings))
+		// The decoder never reuses Strings: canonicalise in place.
 		for i, f := range it.Strings {
-			flags[i] = imap.CanonicalFlag(f)
+			it.Strings[i] = imap.CanonicalFlag(f)
 		}
-		m.Flags = flags
+		m.Flags = it.Strings
 	case "INTERNALDATE":
 		if t, ok := parseInternalDate(it.Text); ok {
 			m.InternalDate = normTime(t, norm)

@@ -108,12 +108,13 @@ func (c *Client) streamFetch(ctx context.Context, req *fetchRequest, set imap.Nu
 		return r.Name == "FETCH" && (req.useUID || inSet(req.set, r.Num))
 	}
 	live := true // the loop still wants messages
-	// One item for all the messages: each message only reads items through
-	// it (values are copied out), and a message struct is the only
-	// allocation per response besides the values.
-	item := new(imapwire.FetchItem)
+	// One item and one Response for all the messages: each message only
+	// reads items through them (values are copied out) and is done with
+	// them (m.close) before the next response is read, so a message struct
+	// is the only allocation per response besides the values.
+	fs := &fetchStream{c: c, resp: new(imapwire.Response), item: new(imapwire.FetchItem), norm: req.norm}
 	for {
-		r, err := c.conn.Next(ctx, cmd, claim)
+		r, err := c.conn.NextInto(ctx, cmd, claim, fs.resp)
 		if err != nil {
 			if live {
 				yield(nil, err)
@@ -126,7 +127,7 @@ func (c *Client) streamFetch(ctx context.Context, req *fetchRequest, set imap.Nu
 		if !live && !req.useUID {
 			continue // draining: the next Next skips what is unread
 		}
-		m := &StreamMessage{c: c, resp: r, item: item, norm: req.norm}
+		m := &StreamMessage{s: fs}
 		m.SeqNum = r.Num
 		// While draining with UIDs, the metadata is still read: an update
 		// about another message must not be lost with our responses.
@@ -160,15 +161,21 @@ func (c *Client) streamFetch(ctx context.Context, req *fetchRequest, set imap.Nu
 type StreamMessage struct {
 	Message
 
-	c       *Client
-	resp    *imapwire.Response
-	item    *imapwire.FetchItem // scratch shared by the messages of one FETCH
-	norm    bool
-	hasUID  bool
+	s       *fetchStream
 	pending *Section // the first section, read ahead by begin
 	cur     *Section // the section handed out last
-	ended   bool     // the response has no more items
-	closed  bool     // the loop body returned
+	hasUID  bool
+	ended   bool // the response has no more items
+	closed  bool // the loop body returned
+}
+
+// fetchStream is what the messages of one FetchIter share; keeping it out
+// of StreamMessage keeps a message's allocation small.
+type fetchStream struct {
+	c    *Client
+	resp *imapwire.Response  // the response being read: one at a time
+	item *imapwire.FetchItem // scratch: items are copied out
+	norm bool
 }
 
 // errStale reports a message or section used after it was left behind.
@@ -203,8 +210,8 @@ func (m *StreamMessage) advance() (*Section, error) {
 		return nil, io.EOF
 	}
 	for {
-		it := m.item
-		ok, err := m.resp.NextFetchItem(it)
+		it := m.s.item
+		ok, err := m.s.resp.NextFetchItem(it)
 		if err != nil || !ok {
 			m.ended = true
 			if err == nil {
@@ -235,7 +242,7 @@ func (m *StreamMessage) advance() (*Section, error) {
 		if it.Name == "UID" {
 			m.hasUID = true
 		}
-		m.c.applyItem(&m.Message, it, m.norm)
+		m.s.c.applyItem(&m.Message, it, m.s.norm)
 	}
 }
 

@@ -26,7 +26,9 @@ func (a *Address) Addr() string {
 }
 
 // Envelope is a message's envelope structure (RFC 3501 section 7.4.2). The
-// strings are as the server sent them; NIL becomes "".
+// strings are as the server sent them; NIL becomes "". The address lists
+// are read-only: a decoder may give equal lists one slice (Sender and
+// ReplyTo usually repeat From).
 type Envelope struct {
 	Date      string // the Date header as sent; the client parses it leniently
 	Subject   string // possibly RFC 2047 encoded

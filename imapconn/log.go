@@ -27,8 +27,11 @@ func (c *Conn) traceFrame(frame []byte, literal int64) {
 	}
 	var b strings.Builder
 	summarise(&b, frame)
-	if literal >= 0 {
+	switch {
+	case literal >= 0:
 		b.WriteString(" {" + strconv.FormatInt(literal, 10) + " bytes follow}")
+	case literal == imapwire.TracePartial:
+		b.WriteString(" ... (a long line, parsed as it arrives; its end follows)")
 	}
 	c.log.Debug("imap S: " + clip(b.String()))
 }

@@ -27,6 +27,21 @@ import (
 // decoded is skipped and reported by Wait. Next on an abandoned command
 // returns such an error at once.
 func (c *Conn) Next(ctx context.Context, cmd *Command, claim func(*imapwire.Response) bool) (*imapwire.Response, error) {
+	return c.next(ctx, cmd, claim, nil)
+}
+
+// NextInto is Next reading into r, which it overwrites
+// (imapwire.Decoder.ReadResponseInto): a caller that is done with each
+// response before asking for the next, such as a reader of a long FETCH
+// stream, reuses one Response for the whole command. It returns r, or nil
+// when cmd has completed. Responses that go to the connection instead are
+// copied first, so r is never kept.
+func (c *Conn) NextInto(ctx context.Context, cmd *Command, claim func(*imapwire.Response) bool, r *imapwire.Response) (*imapwire.Response, error) {
+	return c.next(ctx, cmd, claim, r)
+}
+
+// next is Next, reading into buf when it is not nil.
+func (c *Conn) next(ctx context.Context, cmd *Command, claim func(*imapwire.Response) bool, buf *imapwire.Response) (*imapwire.Response, error) {
 	if cmd.done {
 		return nil, nil
 	}
@@ -38,17 +53,25 @@ func (c *Conn) Next(ctx context.Context, cmd *Command, claim func(*imapwire.Resp
 	}
 	defer c.tr.bind(ctx)()
 	for !cmd.done {
-		r, err := c.dec.ReadResponse()
+		r := buf
+		if r == nil {
+			r = new(imapwire.Response)
+		}
+		err := c.dec.ReadResponseInto(r)
 		if err == nil {
+			if r.Kind == imapwire.Untagged && offered(r) && (claim == nil || claim(r)) {
+				return r, nil
+			}
+			if r == buf {
+				cp := *r // the connection may keep it: not the caller's buffer
+				r = &cp
+			}
 			switch r.Kind {
 			case imapwire.Continuation:
 				err = c.onContinuation(ctx, r)
 			case imapwire.Tagged:
 				err = c.onTagged(r)
 			default:
-				if offered(r) && (claim == nil || claim(r)) {
-					return r, nil
-				}
 				err = c.onUntagged(r)
 			}
 		}

@@ -9,7 +9,7 @@ import (
 // nstr reads an nstring as a Go string ("" for NIL).
 func (d *Decoder) nstr() (string, error) {
 	v, err := d.nstring()
-	return str8(v), err
+	return d.keep(v), err
 }
 
 // spOpt consumes one optional space: some servers omit the space between
@@ -31,8 +31,9 @@ func (d *Decoder) enter() error {
 
 // envelope reads an envelope (RFC 3501 section 9, "envelope"). Its
 // strings share one allocation: the fields are gathered in d.scratch and
-// converted to a string once, and each address list is allocated at its
-// final size.
+// converted to a string once. The six address lists share one array, and
+// a list equal to an earlier one (Sender and Reply-To usually repeat From)
+// is that earlier list's slice: the lists are read-only.
 func (d *Decoder) envelope() (*imap.Envelope, error) {
 	if err := d.expect('('); err != nil {
 		return nil, err
@@ -66,17 +67,28 @@ func (d *Decoder) envelope() (*imap.Envelope, error) {
 	if err = d.expect(')'); err != nil {
 		return nil, err
 	}
-	all := string(d.scratch)
+	all := d.keep(d.scratch)
 	str := func(s span) string { return all[s.start:s.end] }
-	env := &imap.Envelope{Date: str(f[0]), Subject: str(f[1]), InReplyTo: str(f[2]), MessageID: str(f[3])}
+	env := d.newEnvelope()
+	*env = imap.Envelope{Date: str(f[0]), Subject: str(f[1]), InReplyTo: str(f[2]), MessageID: str(f[3])}
 	total := 0
 	for _, l := range lists {
-		total += l.n
+		if l.alias < 0 {
+			total += l.n
+		}
 	}
-	arr := make([]imap.Address, total) // one array for the six lists
-	for i, dst := range [6]*[]imap.Address{&env.From, &env.Sender, &env.ReplyTo, &env.To, &env.Cc, &env.Bcc} {
+	arr := d.newAddrs(total) // one array for the six lists
+	dsts := [6]*[]imap.Address{&env.From, &env.Sender, &env.ReplyTo, &env.To, &env.Cc, &env.Bcc}
+	for i, dst := range dsts {
 		l := lists[i]
-		if l.isNil {
+		switch {
+		case l.isNil:
+			continue
+		case l.alias >= 0:
+			*dst = *dsts[l.alias]
+			continue
+		case l.n == 0:
+			*dst = []imap.Address{} // "()": empty, not NIL
 			continue
 		}
 		addrs := arr[:l.n:l.n]
@@ -95,12 +107,11 @@ func (d *Decoder) envelope() (*imap.Envelope, error) {
 
 // dedupeList drops the text of the address list just read, the last of
 // lists, when an earlier list holds the same addresses (Sender and
-// Reply-To usually repeat From): its spans then point at the earlier
-// list's text. Strings are immutable, so sharing their bytes is safe;
-// the addresses themselves stay distinct. mark is where the list's text
-// starts in d.scratch.
+// Reply-To usually repeat From), and marks it as an alias of that list.
+// mark is where the list's text starts in d.scratch.
 func (d *Decoder) dedupeList(lists []addrList, mark int) {
 	cur := &lists[len(lists)-1]
+	cur.alias = -1
 	if cur.isNil || cur.n == 0 {
 		return
 	}
@@ -108,8 +119,8 @@ func (d *Decoder) dedupeList(lists []addrList, mark int) {
 		sp := d.spans[l.first+k]
 		return d.scratch[sp.start:sp.end]
 	}
-	for _, prev := range lists[:len(lists)-1] {
-		if prev.isNil || prev.n != cur.n {
+	for i, prev := range lists[:len(lists)-1] {
+		if prev.isNil || prev.n != cur.n || prev.alias >= 0 {
 			continue
 		}
 		same := true
@@ -120,6 +131,7 @@ func (d *Decoder) dedupeList(lists []addrList, mark int) {
 			d.spans = d.spans[:cur.first]
 			d.scratch = d.scratch[:mark]
 			cur.first = prev.first
+			cur.alias = i
 			return
 		}
 	}
@@ -132,6 +144,7 @@ type span struct{ start, end int }
 // spans each, from index first.
 type addrList struct {
 	first, n int
+	alias    int // index of the earlier equal list, or -1
 	isNil    bool
 }
 
@@ -187,7 +200,7 @@ func (d *Decoder) body(extended bool) (*imap.BodyStructure, error) {
 	if err := d.expect('('); err != nil {
 		return nil, err
 	}
-	b := &imap.BodyStructure{}
+	b := d.newNode()
 	var err error
 	if d.peek() == '(' {
 		err = d.multipart(b)
@@ -217,7 +230,7 @@ func (d *Decoder) multipart(b *imap.BodyStructure) error {
 		d.parts = append(d.parts, part)
 		d.spOpt()
 	}
-	b.Parts = append([]*imap.BodyStructure(nil), d.parts[base:]...)
+	b.Parts = d.keepParts(d.parts[base:])
 	var err error
 	if b.Subtype, err = d.nstr(); err != nil {
 		return err
@@ -321,7 +334,7 @@ func (d *Decoder) bodyExtTail(b *imap.BodyStructure) error {
 		if err != nil {
 			return err
 		}
-		b.Disposition = strings.ToLower(string(v))
+		b.Disposition = d.keepLower(v)
 		if err = d.sp(); err != nil {
 			return err
 		}
@@ -344,7 +357,7 @@ func (d *Decoder) bodyExtTail(b *imap.BodyStructure) error {
 			if err != nil {
 				return err
 			}
-			b.Language = append(b.Language, string(v))
+			b.Language = append(b.Language, d.keep(v))
 		}
 		d.pos++
 	} else {
@@ -353,7 +366,7 @@ func (d *Decoder) bodyExtTail(b *imap.BodyStructure) error {
 			return err
 		}
 		if v != nil {
-			b.Language = []string{string(v)}
+			b.Language = []string{d.keep(v)}
 		}
 	}
 	if d.peek() != ' ' {
@@ -392,7 +405,7 @@ func (d *Decoder) params() ([]imap.Param, error) {
 		if err != nil {
 			return nil, err
 		}
-		name := str8(k) // before the value: a large literal reuses the buffer
+		name := d.keep(k) // before the value: a large literal reuses the buffer
 		if err = d.sp(); err != nil {
 			return nil, err
 		}
@@ -400,14 +413,14 @@ func (d *Decoder) params() ([]imap.Param, error) {
 		if err != nil {
 			return nil, err
 		}
-		ps = append(ps, imap.Param{Name: name, Value: str8(v)})
+		ps = append(ps, imap.Param{Name: name, Value: d.keep(v)})
 	}
 	d.pos++
 	d.pscratch = ps
 	if len(ps) == 0 {
 		return nil, nil
 	}
-	return append([]imap.Param(nil), ps...), nil
+	return d.keepParams(ps), nil
 }
 
 func (d *Decoder) numberOrNIL() (uint32, error) {

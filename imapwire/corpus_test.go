@@ -46,7 +46,15 @@ var transcripts = map[string]string{
 		"* STATUS \"Sent Items\" (MESSAGES 2) \r\n" +
 		"* STATUS {9}\r\nA (b) \"c\" (UNSEEN 1)\r\n" +
 		"* SEARCH 2 84 882\r\n* SEARCH\r\n* SEARCH 2 5 6 (MODSEQ 917162500)\r\n" +
-		"* SEARCH 1 2 \r\n* SORT 5 3 4 1 2\r\n",
+		"* SEARCH 1 2 \r\n* SORT 5 3 4 1 2\r\n" +
+		// Lines longer than the tests' read buffers: parsed while they
+		// arrive (search_stream.go), with a modifier, in lower case, with a
+		// number beyond 32 bits, and with garbage, each in the middle.
+		"* SEARCH " + seqNums(1, 80) + " (MODSEQ 917162500)\r\n" +
+		"* sort " + seqNums(500, 540) + "\r\n" +
+		"* SEARCH " + seqNums(1, 40) + " 4294967296 " + seqNums(41, 60) + "\r\n" +
+		"* SEARCH " + seqNums(1, 40) + " x " + seqNums(41, 60) + "\r\n" +
+		"* SEARCH " + seqNums(4294967200, 4294967295) + "\r\n",
 	"id-namespace": "* ID NIL\r\n" +
 		"* ID (\"name\" \"GImap\" \"vendor\" \"Google, Inc.\" \"support-url\" NIL)\r\n" +
 		"* NAMESPACE ((\"\" \"/\")) NIL NIL\r\n" +
@@ -93,4 +101,16 @@ var transcriptOrder = []string{
 	"dovecot-login", "gmail-greeting", "select", "tagged", "list", "status-search",
 	"id-namespace", "expunge-cont", "unknown", "lowercase", "fetch-meta",
 	"fetch-bodies", "fetch-structure", "preauth-bye", "long-and-bad",
+}
+
+// seqNums returns "from from+1 ... to".
+func seqNums(from, to uint64) string {
+	var b strings.Builder
+	for n := from; n <= to; n++ {
+		if n > from {
+			b.WriteByte(' ')
+		}
+		b.WriteString(strconv.FormatUint(n, 10))
+	}
+	return b.String()
 }

@@ -107,9 +107,9 @@ func (d *Decoder) parseStatusData(r *Response) error {
 // (RFC 7162 section 3.1.5).
 func (d *Decoder) parseSearch(r *Response) error {
 	sd := &SearchData{}
-	if n := bytes.Count(d.buf[d.pos:d.fe], []byte{' '}); n > 0 {
-		sd.Nums = make([]uint32, 0, n) // one number after each space, at most
-	}
+	// One number after each space, at most, after those parsed while the
+	// line arrived.
+	sd.Nums = d.takeSearch(bytes.Count(d.buf[d.pos:d.fe], []byte{' '}))
 	buf := d.buf[:d.fe]
 	for d.peek() == ' ' {
 		d.pos++

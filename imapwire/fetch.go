@@ -208,7 +208,7 @@ func (d *Decoder) fetchValue(it *FetchItem) error {
 	case "INTERNALDATE", "SAVEDATE", "PREVIEW":
 		var v []byte
 		v, err = d.nstring()
-		it.Text = string(v)
+		it.Text = d.keep(v)
 	case "EMAILID", "THREADID":
 		if d.isNIL() {
 			return nil
@@ -343,7 +343,7 @@ func (d *Decoder) ReadAllFetchItems() ([]FetchItem, error) {
 		} else if it.Literal != nil {
 			it.Literal = append([]byte(nil), it.Literal...)
 		}
-		it.Strings = append([]string(nil), it.Strings...)
-		items = append(items, it)
+		items = append(items, it) // Strings is never reused: no copy
+
 	}
 }

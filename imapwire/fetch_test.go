@@ -126,6 +126,13 @@ func TestEnvelope(t *testing.T) {
 			t.Errorf("%s:\n got %s\nwant %s", tc.name, got, want)
 		}
 	}
+	// Equal lists share one slice (read-only); different ones do not.
+	d := NewDecoder(strings.NewReader("* 1 FETCH (ENVELOPE "+envelopeTests[0].in+")\r\n"), nil)
+	got := readFetch(t, d)[0].Envelope
+	same := func(a, b []imap.Address) bool { return len(a) > 0 && len(a) == len(b) && &a[0] == &b[0] }
+	if !same(got.Sender, got.From) || !same(got.ReplyTo, got.From) || same(got.To, got.From) || same(got.Cc, got.To) {
+		t.Errorf("list sharing: sender %v reply-to %v to %v cc %v", same(got.Sender, got.From), same(got.ReplyTo, got.From), same(got.To, got.From), same(got.Cc, got.To))
+	}
 	env := envelopeTests[1].want
 	if !env.From[0].IsGroupStart() || !env.From[3].IsGroupEnd() || env.From[1].Addr() != "ann@x.org" {
 		t.Error("group markers")

@@ -52,6 +52,23 @@ type Decoder struct {
 	scratch  []byte
 	spans    []span
 	pscratch []imap.Param
+	fscratch []string
+	// searchAcc holds the numbers of a long SEARCH line parsed while it
+	// arrived, streamed the bytes they took (see streamSearch).
+	searchAcc []uint32
+	streamed  int64
+	head      []byte
+	// frameOff and frameHead are streamed and head of the current frame:
+	// the bytes dropped before it and the line's start, for errors.
+	frameOff  int64
+	frameHead []byte
+	// Slabs of small strings and parameter lists (see slab.go).
+	slab     []byte
+	pslab    []imap.Param
+	nodes    []imap.BodyStructure
+	envs     []imap.Envelope
+	partSlab []*imap.BodyStructure
+	addrs    []imap.Address
 	parts    []*imap.BodyStructure
 
 	// Trace, when set, is called with every frame read (valid only during
@@ -88,6 +105,7 @@ func (d *Decoder) Reset(r io.Reader) {
 	d.stream.n = 0
 	d.long, d.tl, d.skip, d.pending, d.depth = false, 0, 0, nil, 0
 	d.raw, d.rawStart = nil, -1
+	d.searchAcc, d.streamed, d.head, d.frameOff, d.frameHead = nil, 0, nil, 0, nil
 }
 
 // fill reads more bytes into the buffer, keeping buf[rd:wr]. It moves the
@@ -155,8 +173,14 @@ func (d *Decoder) readFrame() error {
 		i := bytes.IndexByte(d.buf[d.rd+scan:d.wr], '\n')
 		if i < 0 {
 			scan = d.wr - d.rd
-			if scan >= d.lim.MaxLine {
+			if int64(scan)+d.streamed >= int64(d.lim.MaxLine) {
 				return d.discardLong()
+			}
+			// A long SEARCH line is parsed as it comes rather than
+			// growing the buffer: only at a response's start, in its
+			// first line, once the buffer is full.
+			if !d.inResp && line == 0 && d.wr == len(d.buf) && len(d.buf) >= d.lim.ReadBufferSize && d.streamSearch() {
+				scan = d.wr - d.rd
 			}
 			if err := d.fill(); err != nil {
 				return err
@@ -164,7 +188,7 @@ func (d *Decoder) readFrame() error {
 			continue
 		}
 		eol := scan + i + 1
-		if eol > d.lim.MaxLine {
+		if int64(eol)+d.streamed > int64(d.lim.MaxLine) {
 			// The same limit whether the bytes came in one read or many.
 			return d.discardLong()
 		}
@@ -189,6 +213,8 @@ func (d *Decoder) readFrame() error {
 
 func (d *Decoder) setFrame(end int, lit int64) {
 	d.fs, d.fe, d.pos = d.rd, d.rd+end, d.rd
+	d.frameOff, d.frameHead = d.streamed, d.head
+	d.streamed, d.head = 0, nil
 	d.rd = d.fe
 	d.lit = lit
 	d.needFrame = false
@@ -264,6 +290,7 @@ func (d *Decoder) discardLong() error {
 		}
 	}
 	d.long = false
+	d.searchAcc, d.streamed, d.head = nil, 0, nil
 	d.release()
 	d.fs, d.fe, d.pos, d.lit = d.rd, d.rd, d.rd, -1
 	d.needFrame, d.inResp = false, false
@@ -298,7 +325,8 @@ func (d *Decoder) Release() bool {
 	d.buf = nil
 	d.rd, d.wr, d.fs, d.fe, d.pos = 0, 0, 0, 0, 0
 	d.raw, d.rawStart = nil, -1
-	d.scratch, d.spans, d.pscratch, d.parts = nil, nil, nil, nil
+	d.scratch, d.spans, d.pscratch, d.fscratch, d.parts = nil, nil, nil, nil, nil
+	d.slab, d.pslab, d.nodes, d.envs, d.partSlab, d.addrs = nil, nil, nil, nil, nil, nil
 	return true
 }
 

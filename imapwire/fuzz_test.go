@@ -88,6 +88,13 @@ func compareCuts(t *testing.T, data []byte) {
 	if got := summarize(NewDecoder(iotest.OneByteReader(bytes.NewReader(data)), fuzzLimits), o); got != whole {
 		t.Fatalf("one byte at a time:\n%s", firstDiff(got, whole))
 	}
+	// A buffer that never fills: no line is parsed while it arrives
+	// (search_stream.go), and nothing may change.
+	roomy := *fuzzLimits
+	roomy.ReadBufferSize = len(data) + 16
+	if got := summarize(NewDecoder(bytes.NewReader(data), &roomy), o); got != whole {
+		t.Fatalf("with a buffer that holds everything:\n%s", firstDiff(got, whole))
+	}
 	want := summarize(NewDecoder(bytes.NewReader(data), resumeFuzzLimits), o)
 	o.retry = true
 	got := summarize(NewDecoder(&stutterReader{data: data, chunk: 1, every: true}, resumeFuzzLimits), o)

@@ -114,31 +114,43 @@ type RawData struct {
 // into memory: the next call then skips the rest of that response and
 // reports a *LimitError for "InlineLiteral".
 func (d *Decoder) ReadResponse() (*Response, error) {
+	r := new(Response)
+	if err := d.ReadResponseInto(r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// ReadResponseInto is ReadResponse reading into r, which it overwrites
+// (also on error). A loop that is done with each response before it reads
+// the next, such as a reader of a long FETCH stream, reuses one Response
+// instead of allocating one per message.
+func (d *Decoder) ReadResponseInto(r *Response) error {
 	if d.inResp {
 		if err := d.skipResponse(); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if err := d.pending; err != nil {
 		d.pending = nil
-		return nil, err
+		return err
 	}
 	if err := d.readFrame(); err != nil {
-		return nil, err
+		return err
 	}
 	d.inResp = true
-	r := &Response{d: d}
+	*r = Response{d: d}
 	if err := d.parseResponse(r); err != nil {
 		if !IsRecoverable(err) {
-			return nil, err // a timeout here set d.pending (see lost)
+			return err // a timeout here set d.pending (see lost)
 		}
 		if serr := d.skipResponse(); serr != nil {
 			d.pending = err // reported once the skip is done
-			return nil, serr
+			return serr
 		}
-		return nil, err
+		return err
 	}
-	return r, nil
+	return nil
 }
 
 func (d *Decoder) parseResponse(r *Response) error {
@@ -311,7 +323,9 @@ func (d *Decoder) flagList() ([]string, error) {
 	if err := d.expect('('); err != nil {
 		return nil, err
 	}
-	flags := make([]string, 0, 4)
+	// The flags gather in a scratch slice (lists do not nest) and are
+	// copied to one of their final size: an empty list is empty, not nil.
+	flags := d.fscratch[:0]
 	for d.peek() != ')' {
 		if len(flags) > 0 {
 			if err := d.sp(); err != nil {
@@ -325,7 +339,10 @@ func (d *Decoder) flagList() ([]string, error) {
 		flags = append(flags, str8(a))
 	}
 	d.pos++
-	return flags, nil
+	out := append(make([]string, 0, len(flags)), flags...)
+	clear(flags)
+	d.fscratch = flags[:0]
+	return out, nil
 }
 
 // parseRaw keeps the rest of the response as bytes, reading any large

@@ -1,18 +1,23 @@
 package imapwire
 
 import (
-	"bytes"
 	"strconv"
 )
 
 // syntaxErr builds a *SyntaxError at the parser's position.
 func (d *Decoder) syntaxErr(msg string) error {
 	line := d.buf[d.fs:d.fe]
-	if len(line) > 120 {
-		line = line[:120]
+	if d.frameHead != nil { // a SEARCH line parsed while it arrived
+		line = append(d.frameHead[:len(d.frameHead):len(d.frameHead)], line[searchPrefix(line):]...)
 	}
-	return &SyntaxError{Msg: msg, Offset: d.pos - d.fs, Line: string(line)}
+	if len(line) > maxErrLine {
+		line = line[:maxErrLine]
+	}
+	return &SyntaxError{Msg: msg, Offset: d.pos - d.fs + int(d.frameOff), Line: string(line)}
 }
+
+// maxErrLine is the most of a line a SyntaxError shows.
+const maxErrLine = 120
 
 // peek returns the byte at the parser's position, or 0 at the end of the
 // frame.
@@ -178,14 +183,18 @@ func (d *Decoder) str() ([]byte, error) {
 func (d *Decoder) quoted() ([]byte, error) {
 	d.pos++ // opening quote
 	start := d.pos
-	rest := d.buf[d.pos:d.fe]
-	i := bytes.IndexByte(rest, '"')
-	if i < 0 {
-		return nil, d.syntaxErr("unterminated quoted string")
-	}
-	if bytes.IndexByte(rest[:i], '\\') < 0 && bytes.IndexByte(rest[:i], '\n') < 0 {
-		d.pos += i + 1
-		return d.buf[start : start+i], nil
+	// One pass for the common case, a string without escapes: quoted
+	// strings are short (envelope fields, parameters), where a byte loop
+	// beats three bytes.IndexByte calls.
+	rest := d.buf[start:d.fe]
+	for i, c := range rest {
+		if c == '"' {
+			d.pos += i + 1
+			return rest[:i:i], nil
+		}
+		if c == '\\' || c == '\n' {
+			break // escapes, or an error: the careful loop below
+		}
 	}
 	var out []byte
 	for p := start; p < d.fe; p++ {
@@ -306,22 +315,31 @@ func (d *Decoder) restOfLine() []byte {
 // str8 converts wire bytes to a Go string, reusing common constants.
 func str8(b []byte) string {
 	if n := len(b); n > 0 && n <= 16 {
-		// A small hash table in front of the map: most values of body
-		// structures are among the common strings.
-		e := &commonTable[commonHash(b)]
-		if e[0] == string(b) {
-			return e[0]
-		}
-		if e[1] == string(b) {
-			return e[1]
-		}
-		if len(commonOverflow) > 0 {
-			if s, ok := commonOverflow[string(b)]; ok {
-				return s
-			}
+		if s, ok := commonString(b); ok {
+			return s
 		}
 	}
 	return string(b)
+}
+
+// commonString returns the constant equal to b (1 to 16 bytes) when it is
+// one of the common strings.
+func commonString(b []byte) (string, bool) {
+	// A small hash table in front of the map: most values of body
+	// structures are among the common strings.
+	e := &commonTable[commonHash(b)]
+	if e[0] == string(b) {
+		return e[0], true
+	}
+	if e[1] == string(b) {
+		return e[1], true
+	}
+	if len(commonOverflow) > 0 {
+		if s, ok := commonOverflow[string(b)]; ok {
+			return s, true
+		}
+	}
+	return "", false
 }
 
 func commonHash(b []byte) uint8 {
