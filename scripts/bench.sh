@@ -33,6 +33,11 @@
 #   BENCH_BIG_MB     size of the streamed message in MiB (default 100)
 #   BENCH_APPEND     messages appended by the APPEND scenario (default 1000)
 #   BENCH_REPEAT     repetitions of each run; the table shows medians (default 3)
+#   BENCH_SHORT      scenarios short enough to repeat more (default "search
+#                    bodies stream": each run takes under a second, and one
+#                    run's noise is then as large as the differences)
+#   BENCH_REPEAT_SHORT  repetitions of those (default 9; never fewer than
+#                    BENCH_REPEAT)
 #   BENCH_PEERS      peers to run (default "raw ours go-imap imaplib")
 #   BENCH_SCENARIOS  scenarios to run (default: all, see below)
 #   BENCH_DATA       cache directory of the seeded data (default /var/tmp/imapbench-data)
@@ -71,6 +76,8 @@ BENCH_JSON=${BENCH_JSON:-}
 BENCH_DELAY=${BENCH_DELAY:-10ms}
 BENCH_SLOW=${BENCH_SLOW:-20}
 BENCH_CODEC=${BENCH_CODEC:-1}
+BENCH_SHORT=${BENCH_SHORT:-search bodies stream}
+BENCH_REPEAT_SHORT=${BENCH_REPEAT_SHORT:-9}
 case $BENCH_OUT in /*) ;; *) BENCH_OUT=$root/$BENCH_OUT ;; esac
 if [ "$BENCH_BODIES" -gt "$BENCH_MESSAGES" ]; then
 	BENCH_BODIES=$BENCH_MESSAGES
@@ -194,7 +201,11 @@ for scenario in $BENCH_SCENARIOS; do
 		extra=(-compress)
 		;;
 	esac
-	for rep in $(seq "$BENCH_REPEAT"); do
+	reps=$BENCH_REPEAT
+	case " $BENCH_SHORT " in
+	*" $scenario "*) [ "$BENCH_REPEAT_SHORT" -gt "$reps" ] && reps=$BENCH_REPEAT_SHORT ;;
+	esac
+	for rep in $(seq "$reps"); do
 		for peer in $BENCH_PEERS; do
 			case "$scenario:$peer" in
 			metadata+compress:raw | metadata+compress:go-imap | metadata+compress:imaplib)
@@ -246,6 +257,6 @@ cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 	-goimap "$(go list -m -f '{{.Path}} {{.Version}}' github.com/emersion/go-imap/v2)" \
 	-load "before: $load_before; after: $load_after (1, 5, 15 min)" \
 	-data "INBOX $BENCH_MESSAGES messages, Bodies $BENCH_BODIES messages, Big one $BENCH_BIG_MB MiB message, APPEND $BENCH_APPEND messages" \
-	-repeat "$BENCH_REPEAT" -delay "$BENCH_DELAY" -slow "$BENCH_SLOW" -codec "$codec_out" -notes "$root/bench/analysis.md" \
+	-repeat "$BENCH_REPEAT" -repeat-short "$BENCH_REPEAT_SHORT" -short "$BENCH_SHORT" -delay "$BENCH_DELAY" -slow "$BENCH_SLOW" -codec "$codec_out" -notes "$root/bench/analysis.md" \
 	-elapsed "$((SECONDS - started))")
 log "done in $((SECONDS - started)) s; results in $BENCH_OUT"

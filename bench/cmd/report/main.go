@@ -59,6 +59,8 @@ func main() {
 	load := flag.String("load", "", "load average during the run")
 	data := flag.String("data", "", "data set")
 	repeat := flag.Int("repeat", 3, "repetitions")
+	repeatShort := flag.Int("repeat-short", 0, "repetitions of the short scenarios (0: as -repeat)")
+	short := flag.String("short", "", "the short scenarios, space-separated")
 	delay := flag.String("delay", "10ms", "latency proxy delay each way")
 	elapsed := flag.Int("elapsed", 0, "seconds the run took so far")
 	slow := flag.Float64("slow", 0, "runs slower than this many seconds were not repeated")
@@ -74,7 +76,7 @@ func main() {
 
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "# Benchmark results\n\n")
-	fmt.Fprintf(&b, "Written by `scripts/bench.sh` on %s. Every figure is the median of %d runs, one process per library, scenario and run; the peers take turns within each repetition.\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), *repeat)
+	fmt.Fprintf(&b, "Written by `scripts/bench.sh` on %s. Every figure is the median of %d runs (%s: %d), one process per library, scenario and run; the peers take turns within each repetition.\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), *repeat, *short, max(*repeat, *repeatShort))
 	fmt.Fprintf(&b, "| | |\n|---|---|\n")
 	row2 := func(k, v string) {
 		if v != "" {
@@ -89,7 +91,7 @@ func main() {
 	row2("latency proxy", fmt.Sprintf("%s each way (the @20ms scenarios)", *delay))
 	row2("load average", *load)
 	if *slow > 0 {
-		row2("repetitions", fmt.Sprintf("%d; a run whose first repetition took over %g s was not repeated (see the runs column)", *repeat, *slow))
+		row2("repetitions", fmt.Sprintf("%d (%s: %d); a run whose first repetition took over %g s was not repeated (see the runs column)", *repeat, *short, max(*repeat, *repeatShort), *slow))
 	}
 	if *elapsed > 0 {
 		row2("run time", fmt.Sprintf("%d s (seeding excluded when the data was cached)", *elapsed))

@@ -242,8 +242,11 @@ func TempFolder(prefix string) string {
 }
 
 // OutFile opens the output file of the stream scenario; cleanup removes
-// it when it was a temp file.
+// it when it was a temp file. It first flushes what earlier runs left in
+// the page cache (sync(2)): the 100 MB a previous peer wrote must not be
+// written back to disk during the next peer's timed section.
 func OutFile(f *Flags) (*os.File, func(), error) {
+	syscall.Sync()
 	if f.Out != "" {
 		fh, err := os.Create(f.Out)
 		return fh, func() { fh.Close() }, err
