@@ -311,3 +311,69 @@ func TestFetchIterSplitsLongSets(t *testing.T) {
 		t.Errorf("%d messages from %d commands", n, len(cmds))
 	}
 }
+
+// shortWriter accepts at most max bytes per Write and fails after limit.
+type shortWriter struct {
+	strings.Builder
+	limit int
+}
+
+func (w *shortWriter) Write(p []byte) (int, error) {
+	if w.limit >= 0 && w.Len()+len(p) > w.limit {
+		n, _ := w.Builder.Write(p[:w.limit-w.Len()])
+		return n, errors.New("disk full")
+	}
+	return w.Builder.Write(p)
+}
+
+// TestSectionWriteTo: io.Copy takes Section.WriteTo, which must deliver
+// exactly the section (larger than its buffer and than the decoder's),
+// leave the stream in step for the next message, report the writer's
+// error, and refuse a stale section.
+func TestSectionWriteTo(t *testing.T) {
+	body := bigBody(sectionCopySize*2 + 12345)
+	c, _ := newFetchFake(t, fakeCaps, smallInline, func(tag, line string) string {
+		if !strings.HasPrefix(line, "UID FETCH") {
+			return ""
+		}
+		return fmt.Sprintf("* 1 FETCH (UID 5 BODY[] {%d}\r\n%s)\r\n", len(body), body) +
+			fmt.Sprintf("* 2 FETCH (UID 6 BODY[] {%d}\r\n%s)\r\n", len(body), body) +
+			"* 3 FETCH (UID 7 BODY[] {5}\r\nhello)\r\n{tag} OK done\r\n"
+	})
+	var kept *Section
+	var got []string
+	for m, err := range c.FetchIter(ctxFetch(t), IDs{5, 6, 7}, []string{"BODY.PEEK[]"}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		sec, err := m.NextSection()
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := &shortWriter{limit: -1}
+		if m.UID == 6 {
+			w.limit = 1000 // the writer fails part-way: the rest is skipped
+		}
+		if _, ok := io.Reader(sec).(io.WriterTo); !ok {
+			t.Fatal("Section is not an io.WriterTo")
+		}
+		n, err := io.Copy(w, sec)
+		src := body
+		if m.UID == 7 {
+			src = "hello"
+		}
+		got = append(got, fmt.Sprintf("uid=%d n=%d err=%v same=%v", m.UID, n, err, w.String() == src[:n]))
+		kept = sec
+	}
+	want := []string{
+		fmt.Sprintf("uid=5 n=%d err=<nil> same=true", len(body)),
+		"uid=6 n=1000 err=disk full same=true",
+		"uid=7 n=5 err=<nil> same=true",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if _, err := kept.WriteTo(io.Discard); !errors.Is(err, errStale) {
+		t.Errorf("WriteTo after the loop body: %v", err)
+	}
+}
