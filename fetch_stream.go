@@ -330,27 +330,34 @@ func (s *Section) Read(p []byte) (int, error) {
 	return s.r.Read(p)
 }
 
-// sectionCopyBuffers are the buffers of Section.WriteTo: large enough that
-// a big section moves in few system calls on both sides, pooled so that
-// streaming many sections allocates none.
-var sectionCopyBuffers = sync.Pool{New: func() any {
-	b := make([]byte, sectionCopySize)
-	return &b
-}}
+// sectionCopyBuffers are the buffers of Section.WriteTo, pooled so that
+// streaming many sections allocates none: large ones for large sections,
+// so they move in few system calls on both sides, and io.Copy's size for
+// the others (smaller reads keep the decoder's buffer in use between
+// messages).
+var sectionCopyBuffers = [2]sync.Pool{
+	{New: func() any { b := make([]byte, 32<<10); return &b }},
+	{New: func() any { b := make([]byte, sectionCopySize); return &b }},
+}
 
-// sectionCopySize is the size of Section.WriteTo's buffer.
+// sectionCopySize is the size of Section.WriteTo's buffer for sections of
+// a MiB or more.
 const sectionCopySize = 256 << 10
 
 // WriteTo implements io.WriterTo, so io.Copy(w, section) moves the data
-// through one pooled 256 KiB buffer: reads that large go straight from
-// the connection into it (no copy through the decoder's buffer), and the
-// destination gets large writes.
+// through a pooled buffer: 256 KiB for a section of a MiB or more, read
+// straight from the connection (no copy through the decoder's buffer),
+// so the destination gets large writes; 32 KiB otherwise.
 func (s *Section) WriteTo(w io.Writer) (int64, error) {
 	if s.stale || s.m.closed {
 		return 0, errStale
 	}
-	bp := sectionCopyBuffers.Get().(*[]byte)
-	defer sectionCopyBuffers.Put(bp)
+	pool := &sectionCopyBuffers[0]
+	if s.Size >= 1<<20 {
+		pool = &sectionCopyBuffers[1]
+	}
+	bp := pool.Get().(*[]byte)
+	defer pool.Put(bp)
 	buf := *bp
 	var total int64
 	for {
