@@ -342,10 +342,10 @@ var sectionCopyBuffers = [2]sync.Pool{
 
 // sectionCopySize is the size of Section.WriteTo's buffer for sections of
 // a MiB or more.
-const sectionCopySize = 256 << 10
+const sectionCopySize = 64 << 10
 
 // WriteTo implements io.WriterTo, so io.Copy(w, section) moves the data
-// through a pooled buffer: 256 KiB for a section of a MiB or more, read
+// through a pooled buffer: 64 KiB for a section of a MiB or more, read
 // straight from the connection (no copy through the decoder's buffer),
 // so the destination gets large writes; 32 KiB otherwise.
 func (s *Section) WriteTo(w io.Writer) (int64, error) {

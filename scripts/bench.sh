@@ -36,7 +36,7 @@
 #   BENCH_SHORT      scenarios short enough to repeat more (default "search
 #                    bodies stream": each run takes under a second, and one
 #                    run's noise is then as large as the differences)
-#   BENCH_REPEAT_SHORT  repetitions of those (default 9; never fewer than
+#   BENCH_REPEAT_SHORT  repetitions of those (default 15; never fewer than
 #                    BENCH_REPEAT)
 #   BENCH_PEERS      peers to run (default "raw ours go-imap imaplib")
 #   BENCH_SCENARIOS  scenarios to run (default: all, see below)
@@ -77,7 +77,7 @@ BENCH_DELAY=${BENCH_DELAY:-10ms}
 BENCH_SLOW=${BENCH_SLOW:-20}
 BENCH_CODEC=${BENCH_CODEC:-1}
 BENCH_SHORT=${BENCH_SHORT:-search bodies stream}
-BENCH_REPEAT_SHORT=${BENCH_REPEAT_SHORT:-9}
+BENCH_REPEAT_SHORT=${BENCH_REPEAT_SHORT:-15}
 case $BENCH_OUT in /*) ;; *) BENCH_OUT=$root/$BENCH_OUT ;; esac
 if [ "$BENCH_BODIES" -gt "$BENCH_MESSAGES" ]; then
 	BENCH_BODIES=$BENCH_MESSAGES
