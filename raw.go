@@ -15,7 +15,8 @@ import (
 // raw otherwise, and the tagged status. It is the escape hatch for
 // extensions this package does not model; for commands with literals use
 // Do and the imapwire encoder. The line must not contain CR, LF or NUL,
-// and the tag is added by the client.
+// and the tag is added by the client. At most 262,144 untagged responses
+// are kept; past that a *imapwire.LimitError is returned with them.
 func (c *Client) RawCommand(ctx context.Context, line string) ([]UntaggedResponse, *imap.StatusResponse, error) {
 	line = strings.TrimSpace(line)
 	if line == "" {

@@ -73,9 +73,20 @@ type UntaggedResponse struct {
 	Items  []imapwire.FetchItem
 }
 
-// collect returns a handler that keeps every untagged response.
+// maxCollected bounds the untagged responses one command keeps for its
+// caller (NOOP, RawCommand): a server that answers with an endless stream
+// of them must not exhaust memory. 256Ki responses is about 25 MB, and
+// far more than a NOOP after a big change returns.
+var maxCollected = 256 << 10
+
+// collect returns a handler that keeps every untagged response, up to
+// maxCollected; past that it drops them and reports a *imapwire.LimitError
+// once the command has completed.
 func collect(out *[]UntaggedResponse) imapconn.Handler {
 	return func(r *imapwire.Response) (bool, error) {
+		if len(*out) >= maxCollected {
+			return true, &imapwire.LimitError{Limit: "collected untagged responses", Max: int64(maxCollected)}
+		}
 		u := UntaggedResponse{Name: r.Name, Num: r.Num, Status: r.Status, Data: r.Data}
 		if r.Name == "FETCH" {
 			items, err := r.ReadAllFetchItems()
@@ -94,9 +105,13 @@ func collect(out *[]UntaggedResponse) imapconn.Handler {
 func (c *Client) collectNoting(out *[]UntaggedResponse) imapconn.Handler {
 	keep := collect(out)
 	return func(r *imapwire.Response) (bool, error) {
+		n := len(*out)
 		used, err := keep(r)
-		if k := len(*out); k > 0 {
+		if k := len(*out); k > n {
 			c.noteUntagged(&(*out)[k-1])
+		} else if err != nil {
+			// Past the limit: not kept, but the folder view still learns.
+			c.noteUntagged(&UntaggedResponse{Name: r.Name, Num: r.Num, Status: r.Status, Data: r.Data})
 		}
 		return used, err
 	}
@@ -131,7 +146,9 @@ func (c *Client) noteUntagged(u *UntaggedResponse) {
 }
 
 // Noop sends NOOP (RFC 3501 section 6.1.2) and returns the untagged
-// responses it brought: new messages, expunges, flag changes.
+// responses it brought: new messages, expunges, flag changes. At most
+// 262,144 are kept; past that it also returns a *imapwire.LimitError (the
+// folder view still follows them all).
 func (c *Client) Noop(ctx context.Context) ([]UntaggedResponse, error) {
 	if err := c.lock(ctx); err != nil {
 		return nil, err
