@@ -47,23 +47,27 @@ func DecodeEnvelope(raw *imap.Envelope) *Envelope {
 	// repeat From) stays shared: only lists that decoding changes get
 	// addresses of their own, all from one array.
 	var decoded [6]bool
+	var shared [6]int // the earlier list a list needing decoding is, or -1
 	n := 0
 	for i, l := range lists {
-		if decoded[i] = needsDecoding(l) && sharedWith(lists[:i], l) < 0; decoded[i] {
-			n += len(l)
+		shared[i] = -1
+		if needsDecoding(l) {
+			if shared[i] = sharedWith(lists[:i], l); shared[i] < 0 {
+				decoded[i] = true
+				n += len(l)
+			}
 		}
 	}
 	var all []imap.Address
 	if n > 0 {
 		all = make([]imap.Address, 0, n)
 	}
-	rawLists := lists
-	for i, l := range rawLists {
+	for i, l := range lists { // ranges over a copy: l is the raw list
 		switch {
 		case decoded[i]:
 			lists[i] = decodeAddrs(&all, l)
-		case needsDecoding(l):
-			lists[i] = lists[sharedWith(rawLists[:i], l)] // decoded above
+		case shared[i] >= 0:
+			lists[i] = lists[shared[i]] // decoded above
 		}
 	}
 	e := &Envelope{

@@ -358,25 +358,8 @@ func (s *Section) WriteTo(w io.Writer) (int64, error) {
 	}
 	bp := pool.Get().(*[]byte)
 	defer pool.Put(bp)
-	buf := *bp
-	var total int64
-	for {
-		n, err := s.r.Read(buf)
-		if n > 0 {
-			m, werr := w.Write(buf[:n])
-			total += int64(m)
-			if werr != nil {
-				return total, werr
-			}
-			if m != n {
-				return total, io.ErrShortWrite
-			}
-		}
-		if err == io.EOF {
-			return total, nil
-		}
-		if err != nil {
-			return total, err
-		}
-	}
+	// Both sides wrapped, so that io.CopyBuffer uses the pooled buffer, not w's
+	// ReadFrom (an *os.File would copy through its own 32 KiB buffer) or
+	// this method again.
+	return io.CopyBuffer(struct{ io.Writer }{w}, struct{ io.Reader }{s.r}, *bp)
 }

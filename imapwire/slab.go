@@ -1,6 +1,7 @@
 package imapwire
 
 import (
+	"bytes"
 	"unsafe"
 
 	"github.com/imapclient-go/imapclient/imap"
@@ -42,21 +43,6 @@ func (d *Decoder) keep(b []byte) string {
 	return unsafe.String(&d.slab[start], n)
 }
 
-// keepParams returns a copy of ps (at least one) in the parameter slab,
-// capped so that appending to it never writes into a neighbour.
-func (d *Decoder) keepParams(ps []imap.Param) []imap.Param {
-	n := len(ps)
-	if n > paramChunk/2 {
-		return append([]imap.Param(nil), ps...)
-	}
-	if cap(d.pslab)-len(d.pslab) < n {
-		d.pslab = make([]imap.Param, 0, paramChunk)
-	}
-	start := len(d.pslab)
-	d.pslab = append(d.pslab, ps...)
-	return d.pslab[start:len(d.pslab):len(d.pslab)]
-}
-
 // Chunk sizes of the slabs of body structure nodes, part lists, envelopes
 // and addresses. A chunk of values with pointers that is over 512 bytes
 // carries an 8-byte header, so the counts are chosen for chunk+8 to fill
@@ -70,66 +56,58 @@ const (
 	maxSlabParts = partsChunk / 4
 )
 
-// newNode returns a zero body structure node from the node slab.
-func (d *Decoder) newNode() *imap.BodyStructure {
-	if len(d.nodes) == 0 {
-		d.nodes = make([]imap.BodyStructure, nodeChunk)
+// slabTake returns n zero elements (n at most chunk) from *slab, capped so
+// that appending to them never writes into a neighbour, starting a new
+// chunk when the current one has fewer left.
+func slabTake[T any](slab *[]T, n, chunk int) []T {
+	if len(*slab) < n {
+		*slab = make([]T, chunk)
 	}
-	b := &d.nodes[0]
-	d.nodes = d.nodes[1:]
-	return b
+	a := (*slab)[:n:n]
+	*slab = (*slab)[n:]
+	return a
 }
+
+// newNode returns a zero body structure node from the node slab.
+func (d *Decoder) newNode() *imap.BodyStructure { return &slabTake(&d.nodes, 1, nodeChunk)[0] }
 
 // newEnvelope returns a zero envelope from the envelope slab.
-func (d *Decoder) newEnvelope() *imap.Envelope {
-	if len(d.envs) == 0 {
-		d.envs = make([]imap.Envelope, envChunk)
+func (d *Decoder) newEnvelope() *imap.Envelope { return &slabTake(&d.envs, 1, envChunk)[0] }
+
+// keepParams returns a copy of ps (at least one) in the parameter slab.
+func (d *Decoder) keepParams(ps []imap.Param) []imap.Param {
+	if len(ps) > paramChunk/2 {
+		return append([]imap.Param(nil), ps...)
 	}
-	e := &d.envs[0]
-	d.envs = d.envs[1:]
-	return e
+	a := slabTake(&d.pslab, len(ps), paramChunk)
+	copy(a, ps)
+	return a
 }
 
-// keepParts returns a copy of parts in the part list slab, capped.
+// keepParts returns a copy of parts in the part list slab.
 func (d *Decoder) keepParts(parts []*imap.BodyStructure) []*imap.BodyStructure {
-	n := len(parts)
-	if n > maxSlabParts {
+	if len(parts) > maxSlabParts {
 		return append([]*imap.BodyStructure(nil), parts...)
 	}
-	if cap(d.partSlab)-len(d.partSlab) < n {
-		d.partSlab = make([]*imap.BodyStructure, 0, partsChunk)
-	}
-	start := len(d.partSlab)
-	d.partSlab = append(d.partSlab, parts...)
-	return d.partSlab[start:len(d.partSlab):len(d.partSlab)]
+	a := slabTake(&d.partSlab, len(parts), partsChunk)
+	copy(a, parts)
+	return a
 }
 
-// newAddrs returns n zero addresses from the address slab, capped.
+// newAddrs returns n zero addresses from the address slab.
 func (d *Decoder) newAddrs(n int) []imap.Address {
 	if n > maxSlabAddrs {
 		return make([]imap.Address, n)
 	}
-	if len(d.addrs) < n {
-		d.addrs = make([]imap.Address, addrChunk)
-	}
-	a := d.addrs[:n:n]
-	d.addrs = d.addrs[n:]
-	return a
+	return slabTake(&d.addrs, n, addrChunk)
 }
 
 // keepLower is keep of b in lower case (dispositions: "attachment",
-// "inline").
+// "inline"); b is copied only when it may have upper-case letters.
 func (d *Decoder) keepLower(b []byte) string {
 	for _, c := range b {
-		if c >= 'A' && c <= 'Z' {
-			lower := make([]byte, len(b)) // rare: servers send them lower-case
-			for i, c := range b {
-				if c >= 'A' && c <= 'Z' {
-					c += 'a' - 'A'
-				}
-				lower[i] = c
-			}
-			return d.keep(lower)
+		if 'A' <= c && c <= 'Z' || c >= 0x80 {
+			return d.keep(bytes.ToLower(b))
 		}
 	}
 	return d.keep(b)
