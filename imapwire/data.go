@@ -109,6 +109,7 @@ func (d *Decoder) parseSearch(r *Response) error {
 	sd := &SearchData{}
 	// One number after each space, at most, after those parsed while the
 	// line arrived.
+	streamed := d.searchAcc != nil
 	sd.Nums = d.takeSearch(bytes.Count(d.buf[d.pos:d.fe], []byte{' '}))
 	buf := d.buf[:d.fe]
 	for d.peek() == ' ' {
@@ -155,6 +156,7 @@ func (d *Decoder) parseSearch(r *Response) error {
 			return d.syntaxErr("expected number")
 		}
 	}
+	sd.Nums = doneSearch(sd.Nums, streamed)
 	if len(sd.Nums) == 0 {
 		sd.Nums = nil
 	}

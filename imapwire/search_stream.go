@@ -2,7 +2,9 @@ package imapwire
 
 import (
 	"bytes"
-	"slices"
+	"encoding/binary"
+	"math/bits"
+	"sync"
 )
 
 // TracePartial is the literal argument of Decoder.Trace for the first part
@@ -11,12 +13,23 @@ import (
 // ends the line is traced as usual.
 const TracePartial = -2
 
+// searchScratch holds the growing number lists of long SEARCH lines
+// between uses, so that a client searching a large mailbox again and again
+// neither regrows the list by doubling nor clears it each time: the result
+// is one exact copy (see takeSearch). A sync.Pool, not the decoder, keeps
+// them, so an idle connection holds none and the garbage collector drops
+// what nobody uses.
+var searchScratch sync.Pool
+
+// maxPooledSearch bounds the lists kept in searchScratch (4 MiB).
+const maxPooledSearch = 1 << 20
+
 // streamSearch keeps a long "* SEARCH" or "* SORT" line (one number per
 // message: 600 KB for 100,000 messages) from having to fit in the buffer:
 // it parses the complete numbers that arrived so far into d.searchAcc and
 // drops their bytes, keeping the line's start, so the buffer need not grow
-// and the parsing overlaps the transfer. parseSearch prepends d.searchAcc
-// to what it reads. It stops at anything but a plain number (such as
+// and the parsing overlaps the transfer. parseSearch appends what it reads
+// to d.searchAcc. It stops at anything but a plain number (such as
 // "(MODSEQ"), which parseSearch then judges, and reports whether it
 // dropped anything. The state lives in the decoder and the buffer, so a
 // read interrupted by a timeout resumes. d.streamed counts the dropped
@@ -33,25 +46,42 @@ func (d *Decoder) streamSearch() bool {
 	if last <= p {
 		return false
 	}
-	// Room for every number before the last space, doubling: append's
-	// gentler growth for large slices would copy the numbers many times.
-	if k := bytes.Count(b[p:last], []byte{' '}); cap(d.searchAcc)-len(d.searchAcc) < k {
-		acc := make([]uint32, len(d.searchAcc), max(2*cap(d.searchAcc), len(d.searchAcc)+k, 4096))
-		copy(acc, d.searchAcc)
-		d.searchAcc = acc
+	if d.searchAcc == nil {
+		if s, ok := searchScratch.Get().(*[]uint32); ok {
+			d.searchAcc = (*s)[:0]
+		} else {
+			d.searchAcc = make([]uint32, 0, 16<<10)
+		}
 	}
-	q := p // b[q] is the space before the next number
+	acc := d.searchAcc
+	seg := b[:last+1] // ends with the space that ends its last number
+	q := p            // seg[q] is the space before the next number
 	for q < last {
+		// Up to 7 digits and their space in one 8-byte word.
+		if q+9 <= len(seg) {
+			if l, v, ok := digits8(seg[q+1 : q+9]); ok {
+				acc = append(acc, v)
+				q += 1 + l
+				continue
+			}
+		}
 		j, v := q+1, uint64(0)
-		for ; j < last && b[j] >= '0' && b[j] <= '9' && j-q <= 10; j++ {
-			v = v*10 + uint64(b[j]-'0')
+		for ; ; j++ {
+			c := seg[j] - '0'
+			if c > 9 {
+				break
+			}
+			v = v*10 + uint64(c)
 		}
-		if j == q+1 || b[j] != ' ' || v > 0xFFFFFFFF {
-			break // not a plain number: left to parseSearch
+		// At most 10 digits (v cannot wrap), a value that fits in 32
+		// bits and a single space after it: else parseSearch judges.
+		if j == q+1 || j-q > 11 || v > 0xFFFFFFFF || seg[j] != ' ' {
+			break
 		}
-		d.searchAcc = append(d.searchAcc, uint32(v))
+		acc = append(acc, uint32(v))
 		q = j
 	}
+	d.searchAcc = acc
 	if q == p {
 		return false
 	}
@@ -72,6 +102,31 @@ func (d *Decoder) streamSearch() bool {
 	return true
 }
 
+// digits8 reads a number of 1 to 7 digits followed by a space from the
+// start of w (8 bytes) in a few word operations instead of a multiply per
+// digit: it returns the count of digits and the value, or ok false for
+// anything else (no digit, 8 digits or more, or no space after them),
+// which the byte loop then handles.
+func digits8(w []byte) (n int, v uint32, ok bool) {
+	x := binary.LittleEndian.Uint64(w) // w[0] in the lowest byte
+	const hi = 0x8080808080808080
+	a := x &^ hi
+	// A byte's top bit: set when it is not an ASCII digit. Adding to
+	// 7-bit bytes never carries into the next byte.
+	notDigit := (x | ^(a + 0x5050505050505050) | (a + 0x4646464646464646)) & hi
+	n = bits.TrailingZeros64(notDigit) >> 3
+	if n == 0 || n == 8 || w[n] != ' ' {
+		return 0, 0, false
+	}
+	// The n digits to the top bytes (the first, most significant, lowest),
+	// zeros below them; then pairs, fours and eights of digits combine.
+	d := (x & 0x0F0F0F0F0F0F0F0F) << (64 - 8*n)
+	d = (d*10 + d>>8) & 0x00FF00FF00FF00FF
+	d = (d*100 + d>>16) & 0x0000FFFF0000FFFF
+	d = (d*10000 + d>>32) & 0xFFFFFFFF
+	return n, uint32(d), true
+}
+
 // searchPrefix returns the length of "* SEARCH" or "* SORT" (any case)
 // when b starts with it and a space, else 0.
 func searchPrefix(b []byte) int {
@@ -84,10 +139,33 @@ func searchPrefix(b []byte) int {
 	return 0
 }
 
-// takeSearch returns the numbers streamSearch gathered for the current
-// line, with room for n more.
+// takeSearch returns the list the numbers of the current line go to: the
+// ones streamSearch gathered, with room for n more, or a new list of
+// capacity n when the line came whole.
 func (d *Decoder) takeSearch(n int) []uint32 {
+	if d.searchAcc == nil {
+		return make([]uint32, 0, n)
+	}
 	acc := d.searchAcc
 	d.searchAcc = nil
-	return slices.Grow(acc, n)
+	if cap(acc)-len(acc) < n {
+		acc = append(acc, make([]uint32, n)...)[:len(acc)]
+	}
+	return acc
+}
+
+// doneSearch returns the caller's copy of nums, the complete list of a
+// line: when the list is pooled scratch (streamed is true), an exact copy,
+// and the scratch goes back to the pool.
+func doneSearch(nums []uint32, streamed bool) []uint32 {
+	if !streamed {
+		return nums
+	}
+	out := make([]uint32, len(nums))
+	copy(out, nums)
+	if cap(nums) <= maxPooledSearch {
+		nums = nums[:0]
+		searchScratch.Put(&nums)
+	}
+	return out
 }

@@ -3,6 +3,7 @@ package imapwire
 import (
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -111,5 +112,89 @@ func uitoa(n uint32) string {
 		if n == 0 {
 			return string(b[i:])
 		}
+	}
+}
+
+// TestDigits8 compares the word-at-a-time number reader with strconv on
+// every length and on the bytes that border the digits (including bytes
+// with the top bit set whose low 7 bits are digits).
+func TestDigits8(t *testing.T) {
+	check := func(w []byte) {
+		t.Helper()
+		n, v, ok := digits8(w)
+		// The byte-by-byte answer.
+		k := 0
+		for k < len(w) && w[k] >= '0' && w[k] <= '9' {
+			k++
+		}
+		wantOK := k >= 1 && k <= 7 && w[k] == ' '
+		if ok != wantOK {
+			t.Fatalf("digits8(%q) ok %v, want %v", w, ok, wantOK)
+		}
+		if !ok {
+			return
+		}
+		want, err := strconv.ParseUint(string(w[:k]), 10, 32)
+		if err != nil || n != k || uint64(v) != want {
+			t.Fatalf("digits8(%q) = %d, %d; want %d, %d", w, n, v, k, want)
+		}
+	}
+	others := []byte{' ', '/', ':', 0, 0x7f, 0x80, 0xb0, 0xb9, 0xff, '\r', '('}
+	for l := 0; l <= 8; l++ {
+		for _, num := range []string{"0000000", "9999999", "1234567", "7654321", "1000000", "0000001"} {
+			for _, after := range others {
+				w := []byte(num[:min(l, 7)] + "01234567")[:8]
+				if l < 8 {
+					w[l] = after
+				}
+				check(w)
+				// A stray byte followed by a space.
+				if l < 7 {
+					check([]byte(num[:l] + string([]byte{after}) + " 0123456")[:8])
+				}
+				// A stray byte inside the digits.
+				if l > 1 {
+					w2 := slices.Clone(w)
+					w2[l/2] = after
+					check(w2)
+				}
+			}
+		}
+	}
+	for i := range 200000 {
+		n := uint32(i) * 48271 % 10000000
+		check([]byte(strconv.FormatUint(uint64(n), 10) + " 1234567")[:8])
+	}
+}
+
+// TestSearchStreamingPooled checks that the lists of streamed SEARCH lines
+// that share pooled scratch are independent: each result is its own copy,
+// of exactly its numbers.
+func TestSearchStreamingPooled(t *testing.T) {
+	line := func(from, n uint32) (string, []uint32) {
+		var b strings.Builder
+		var want []uint32
+		b.WriteString("* SEARCH")
+		for i := from; i < from+n; i++ {
+			want = append(want, i)
+			b.WriteString(" " + uitoa(i))
+		}
+		return b.String() + "\r\n", want
+	}
+	in1, want1 := line(1, 30000)
+	in2, want2 := line(500000, 20000)
+	d := NewDecoder(strings.NewReader(in1+in2+in1), &Limits{ReadBufferSize: 512})
+	got1 := searchNums(t, d).Nums
+	got2 := searchNums(t, d).Nums
+	got3 := searchNums(t, d).Nums
+	if !slices.Equal(got1, want1) || !slices.Equal(got2, want2) || !slices.Equal(got3, want1) {
+		t.Fatalf("lengths %d %d %d", len(got1), len(got2), len(got3))
+	}
+	if len(got1) != cap(got1) || len(got2) != cap(got2) {
+		t.Errorf("capacities %d and %d for %d and %d numbers: not exact copies", cap(got1), cap(got2), len(got1), len(got2))
+	}
+	got1[0] = 7
+	if got3[0] != 1 {
+		t.Errorf("two results share their numbers")
 	}
 }
