@@ -331,7 +331,7 @@ func (w *shortWriter) Write(p []byte) (int, error) {
 // leave the stream in step for the next message, report the writer's
 // error, and refuse a stale section.
 func TestSectionWriteTo(t *testing.T) {
-	body := bigBody(1<<20 + sectionCopySize + 12345) // the large buffer; "hello" takes the small one
+	body := bigBody(1<<20 + sectionCopySize + 12345) // many buffers' worth, not a multiple of one
 	c, _ := newFetchFake(t, fakeCaps, smallInline, func(tag, line string) string {
 		if !strings.HasPrefix(line, "UID FETCH") {
 			return ""

@@ -21,6 +21,15 @@ const TracePartial = -2
 // what nobody uses.
 var searchScratch sync.Pool
 
+// searchReadGrowth is how many times Limits.ReadBufferSize the read buffer
+// grows to for the rest of a long SEARCH or SORT line once streamSearch
+// has it: the line is then known to be long, and reads of 256 KiB instead
+// of 16 KiB (the default size) took a 100,000-id UID SEARCH ALL from
+// Dovecot on loopback in about 4% less wall time (bench/, 40 runs each,
+// the order rotating). The buffer grows to this size at most, not to the
+// line's size, and Release drops it as any other.
+const searchReadGrowth = 16
+
 // maxPooledSearch bounds the lists kept in searchScratch (4 MiB).
 const maxPooledSearch = 1 << 20
 
@@ -99,6 +108,13 @@ func (d *Decoder) streamSearch() bool {
 	d.streamed += int64(q - p)
 	n := copy(b[p:], b[q:])
 	d.wr = d.rd + p + n
+	if size := searchReadGrowth * d.lim.ReadBufferSize; len(d.buf) < size {
+		// The rest of the line in large reads (see searchReadGrowth).
+		nb := make([]byte, size)
+		d.wr = copy(nb, d.buf[d.rd:d.wr])
+		d.rd = 0
+		d.buf = nb
+	}
 	return true
 }
 

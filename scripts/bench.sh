@@ -21,7 +21,8 @@
 #      every new file on the first FETCH), and starts the latency proxy
 #      (bench/cmd/latencyproxy: 10 ms each way, a 20 ms round trip);
 #   5. runs every scenario BENCH_REPEAT times for every peer (the peers
-#      take turns within each repetition), collecting one JSON line per run;
+#      take turns within each repetition, in an order that rotates from one
+#      repetition to the next), collecting one JSON line per run;
 #   6. prints the table of medians, the ratios and the targets, and writes
 #      them with the machine's description to $BENCH_OUT;
 #   7. always stops the proxy and Dovecot and removes the temp directories
@@ -36,8 +37,10 @@
 #   BENCH_SHORT      scenarios short enough to repeat more (default "search
 #                    bodies stream": each run takes under a second, and one
 #                    run's noise is then as large as the differences)
-#   BENCH_REPEAT_SHORT  repetitions of those (default 15; never fewer than
-#                    BENCH_REPEAT)
+#   BENCH_REPEAT_SHORT  repetitions of those (default 40; never fewer than
+#                    BENCH_REPEAT): the targets compare mean wall times,
+#                    and over 40 repetitions their ratio moves by about
+#                    3% from one benchmark run to the next (15: 5%)
 #   BENCH_PEERS      peers to run (default "raw ours go-imap imaplib")
 #   BENCH_SCENARIOS  scenarios to run (default: all, see below)
 #   BENCH_DATA       cache directory of the seeded data (default /var/tmp/imapbench-data)
@@ -77,7 +80,7 @@ BENCH_DELAY=${BENCH_DELAY:-10ms}
 BENCH_SLOW=${BENCH_SLOW:-20}
 BENCH_CODEC=${BENCH_CODEC:-1}
 BENCH_SHORT=${BENCH_SHORT:-search bodies stream}
-BENCH_REPEAT_SHORT=${BENCH_REPEAT_SHORT:-15}
+BENCH_REPEAT_SHORT=${BENCH_REPEAT_SHORT:-40}
 case $BENCH_OUT in /*) ;; *) BENCH_OUT=$root/$BENCH_OUT ;; esac
 if [ "$BENCH_BODIES" -gt "$BENCH_MESSAGES" ]; then
 	BENCH_BODIES=$BENCH_MESSAGES
@@ -205,8 +208,17 @@ for scenario in $BENCH_SCENARIOS; do
 	case " $BENCH_SHORT " in
 	*" $scenario "*) [ "$BENCH_REPEAT_SHORT" -gt "$reps" ] && reps=$BENCH_REPEAT_SHORT ;;
 	esac
+	read -r -a peers <<<"$BENCH_PEERS"
 	for rep in $(seq "$reps"); do
-		for peer in $BENCH_PEERS; do
+		# The peers take turns, and the turn order rotates with each
+		# repetition: no peer always runs first, or right after the same
+		# other peer (the run before can leave the machine or the server
+		# busier or idler).
+		order=()
+		for i in "${!peers[@]}"; do
+			order+=("${peers[$(((i + rep - 1) % ${#peers[@]}))]}")
+		done
+		for peer in "${order[@]}"; do
 			case "$scenario:$peer" in
 			metadata+compress:raw | metadata+compress:go-imap | metadata+compress:imaplib)
 				continue # no COMPRESS in these peers (the table says so)
