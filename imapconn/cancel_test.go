@@ -308,3 +308,59 @@ func TestContextDeadlineBeforeReadTimeout(t *testing.T) {
 		t.Fatalf("next command: %v", err)
 	}
 }
+
+// TestCancelBlockedWrite: a write blocked because the server stopped
+// reading (a large APPEND literal) is interrupted when the context ends,
+// within the write grace period, and the half-sent command fails the
+// connection.
+func TestCancelBlockedWrite(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	release := make(chan struct{})
+	defer close(release)
+	go func() {
+		sc, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer sc.Close()
+		sc.Write([]byte("* OK [CAPABILITY IMAP4rev1 LITERAL+] ready\r\n"))
+		<-release // reads nothing: the client's writes fill the socket buffers
+	}()
+	nc, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := imapconn.New(nc, nil)
+	defer c.Close()
+	if _, err := c.ReadGreeting(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	big := make([]byte, 32<<20) // far more than the socket buffers hold
+	ca := newCancelAfter(t, 200*time.Millisecond)
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Execute(ca.ctx, "APPEND", func(e *imapwire.Encoder) { e.SP().Atom("INBOX").SP().Literal(big) }, nil)
+		done <- err
+	}()
+	select {
+	case err = <-done:
+	case <-time.After(5 * time.Second):
+		nc.Close() // unblocks the write
+		<-done
+		t.Fatal("the blocked write was not interrupted by the cancellation")
+	}
+	if d := ca.latency(); d > 100*time.Millisecond+atOnce {
+		t.Errorf("returned %v after the cancellation", d)
+	}
+	var ce *imapconn.CanceledError
+	if !errors.Is(err, context.Canceled) || !errors.As(err, &ce) {
+		t.Fatalf("err = %v, want a *imapconn.CanceledError matching context.Canceled", err)
+	}
+	if _, err := c.Execute(testCtx(t), "NOOP", nil, nil); err == nil {
+		t.Fatalf("the connection went on after a half-sent command")
+	}
+}

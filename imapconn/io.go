@@ -18,6 +18,7 @@ type transport struct {
 	mu       sync.Mutex
 	ctx      context.Context
 	drainEnd time.Time // while draining: the drain deadline
+	writing  bool      // a Write is under way
 
 	written int64 // bytes handed to the connection
 }
@@ -25,7 +26,8 @@ type transport struct {
 var past = time.Unix(1, 0)
 
 // bind makes ctx govern the I/O until the returned function is called.
-// Cancelling ctx interrupts blocked reads and writes at once.
+// Cancelling ctx interrupts a blocked read at once and a blocked write
+// after writeGrace.
 func (t *transport) bind(ctx context.Context) (unbind func()) {
 	t.mu.Lock()
 	t.ctx = ctx
@@ -37,9 +39,12 @@ func (t *transport) bind(ctx context.Context) (unbind func()) {
 	stop := context.AfterFunc(ctx, func() {
 		defer close(done)
 		t.mu.Lock()
-		nc := t.nc
-		t.mu.Unlock()
-		_ = nc.SetDeadline(past) // the next Read or Write sets its own
+		defer t.mu.Unlock()
+		_ = t.nc.SetReadDeadline(past) // the next Read sets its own
+		if t.writing {
+			// A later Write sees the context's error before writing.
+			_ = t.nc.SetWriteDeadline(time.Now().Add(writeGrace))
+		}
 	})
 	return func() {
 		if !stop() {
@@ -47,6 +52,20 @@ func (t *transport) bind(ctx context.Context) (unbind func()) {
 		}
 	}
 }
+
+// writeGrace is how long a write under way when the context ends may
+// still block before it is interrupted. A write that is merely under way
+// (the socket takes the bytes) must be let finish: a TLS connection whose
+// write timed out cannot be written to again, even when nothing was sent,
+// so interrupting it at once could break a connection that a command
+// cancelled just as it was sent would otherwise have kept. A write that
+// blocks (the server stopped reading) is interrupted after this; the
+// connection is then lost anyway.
+const writeGrace = 100 * time.Millisecond
+
+// testHookWrite, when set, runs in Write after the context was checked and
+// before the bytes go to the connection (tests only).
+var testHookWrite func()
 
 func (t *transport) conn() net.Conn {
 	t.mu.Lock()
@@ -117,21 +136,33 @@ func (t *transport) Read(p []byte) (int, error) {
 // Write implements io.Writer for the buffered writer. Context deadlines
 // are not turned into write deadlines: a TLS connection whose write timed
 // out is unusable, so a write is only interrupted when the context ends
-// while it is blocked (the connection is then lost anyway).
+// while it is blocked (see bind and writeGrace). The context is checked
+// under the same lock as bind's interrupt, so either the write sees the
+// context ended and sends nothing, or the interrupt sees the write under
+// way.
 func (t *transport) Write(p []byte) (int, error) {
-	if err := t.ctxErr(); err != nil {
-		return 0, notSent{err}
+	t.mu.Lock()
+	nc, ctx := t.nc, t.ctx
+	if ctx != nil && ctx.Err() != nil {
+		t.mu.Unlock()
+		return 0, notSent{ctx.Err()}
 	}
-	nc := t.conn()
 	var dl time.Time
 	if t.writeTimeout > 0 {
 		dl = time.Now().Add(t.writeTimeout)
 	}
 	if err := nc.SetWriteDeadline(dl); err != nil {
+		t.mu.Unlock()
 		return 0, err
+	}
+	t.writing = true
+	t.mu.Unlock()
+	if testHookWrite != nil {
+		testHookWrite()
 	}
 	n, err := nc.Write(p)
 	t.mu.Lock()
+	t.writing = false
 	t.written += int64(n)
 	t.mu.Unlock()
 	if err != nil && isTimeout(err) {
