@@ -134,8 +134,10 @@ func digits8(w []byte) (n int, v uint32, ok bool) {
 	if n == 0 || n == 8 || w[n] != ' ' {
 		return 0, 0, false
 	}
-	// The n digits to the top bytes (the first, most significant, lowest),
-	// zeros below them; then pairs, fours and eights of digits combine.
+	// The digits as values 0-9, moved up to the top n bytes (the first
+	// digit, the most significant, in the lowest of them), zero bytes
+	// below (leading zeros); then adjacent bytes combine into pairs of
+	// digits, pairs into fours, fours into the value.
 	d := (x & 0x0F0F0F0F0F0F0F0F) << (64 - 8*n)
 	d = (d*10 + d>>8) & 0x00FF00FF00FF00FF
 	d = (d*100 + d>>16) & 0x0000FFFF0000FFFF

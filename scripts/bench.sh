@@ -41,6 +41,11 @@
 #                    BENCH_REPEAT): the targets compare mean wall times,
 #                    and over 40 repetitions their ratio moves by about
 #                    3% from one benchmark run to the next (15: 5%)
+#   BENCH_MEDIUM     scenarios of a few seconds whose wall time a target
+#                    compares (default "metadata": 2-3 s a run, go-imap's 7 s;
+#                    its runs vary by 20-30% too)
+#   BENCH_REPEAT_MEDIUM  repetitions of those (default 10; never fewer than
+#                    BENCH_REPEAT)
 #   BENCH_PEERS      peers to run (default "raw ours go-imap imaplib")
 #   BENCH_SCENARIOS  scenarios to run (default: all, see below)
 #   BENCH_DATA       cache directory of the seeded data (default /var/tmp/imapbench-data)
@@ -81,6 +86,8 @@ BENCH_SLOW=${BENCH_SLOW:-20}
 BENCH_CODEC=${BENCH_CODEC:-1}
 BENCH_SHORT=${BENCH_SHORT:-search bodies stream}
 BENCH_REPEAT_SHORT=${BENCH_REPEAT_SHORT:-40}
+BENCH_MEDIUM=${BENCH_MEDIUM:-metadata}
+BENCH_REPEAT_MEDIUM=${BENCH_REPEAT_MEDIUM:-10}
 case $BENCH_OUT in /*) ;; *) BENCH_OUT=$root/$BENCH_OUT ;; esac
 if [ "$BENCH_BODIES" -gt "$BENCH_MESSAGES" ]; then
 	BENCH_BODIES=$BENCH_MESSAGES
@@ -208,6 +215,9 @@ for scenario in $BENCH_SCENARIOS; do
 	case " $BENCH_SHORT " in
 	*" $scenario "*) [ "$BENCH_REPEAT_SHORT" -gt "$reps" ] && reps=$BENCH_REPEAT_SHORT ;;
 	esac
+	case " $BENCH_MEDIUM " in
+	*" $scenario "*) [ "$BENCH_REPEAT_MEDIUM" -gt "$reps" ] && reps=$BENCH_REPEAT_MEDIUM ;;
+	esac
 	read -r -a peers <<<"$BENCH_PEERS"
 	for rep in $(seq "$reps"); do
 		# The peers take turns, and the turn order rotates with each
@@ -269,6 +279,6 @@ cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 	-goimap "$(go list -m -f '{{.Path}} {{.Version}}' github.com/emersion/go-imap/v2)" \
 	-load "before: $load_before; after: $load_after (1, 5, 15 min)" \
 	-data "INBOX $BENCH_MESSAGES messages, Bodies $BENCH_BODIES messages, Big one $BENCH_BIG_MB MiB message, APPEND $BENCH_APPEND messages" \
-	-repeat "$BENCH_REPEAT" -repeat-short "$BENCH_REPEAT_SHORT" -short "$BENCH_SHORT" -delay "$BENCH_DELAY" -slow "$BENCH_SLOW" -codec "$codec_out" -notes "$root/bench/analysis.md" \
+	-repeat "$BENCH_REPEAT" -repeat-short "$BENCH_REPEAT_SHORT" -short "$BENCH_SHORT" -repeat-medium "$BENCH_REPEAT_MEDIUM" -medium "$BENCH_MEDIUM" -delay "$BENCH_DELAY" -slow "$BENCH_SLOW" -codec "$codec_out" -notes "$root/bench/analysis.md" \
 	-elapsed "$((SECONDS - started))")
 log "done in $((SECONDS - started)) s; results in $BENCH_OUT"

@@ -62,6 +62,8 @@ func main() {
 	repeat := flag.Int("repeat", 3, "repetitions")
 	repeatShort := flag.Int("repeat-short", 0, "repetitions of the short scenarios (0: as -repeat)")
 	short := flag.String("short", "", "the short scenarios, space-separated")
+	repeatMedium := flag.Int("repeat-medium", 0, "repetitions of the medium scenarios (0: as -repeat)")
+	medium := flag.String("medium", "", "the medium scenarios, space-separated")
 	delay := flag.String("delay", "10ms", "latency proxy delay each way")
 	elapsed := flag.Int("elapsed", 0, "seconds the run took so far")
 	slow := flag.Float64("slow", 0, "runs slower than this many seconds were not repeated")
@@ -75,9 +77,25 @@ func main() {
 	}
 	med := aggregate(runs)
 
+	// reps describes the repetitions: "3 (search bodies stream: 40;
+	// metadata: 10)".
+	reps := fmt.Sprint(*repeat)
+	var groups []string
+	for _, g := range []struct {
+		names string
+		n     int
+	}{{*short, *repeatShort}, {*medium, *repeatMedium}} {
+		if g.names != "" && g.n > *repeat {
+			groups = append(groups, fmt.Sprintf("%s: %d", g.names, g.n))
+		}
+	}
+	if len(groups) > 0 {
+		reps += " (" + strings.Join(groups, "; ") + ")"
+	}
+
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "# Benchmark results\n\n")
-	fmt.Fprintf(&b, "Written by `scripts/bench.sh` on %s. Every figure in the tables is the median of %d runs (%s: %d), one process per library, scenario and run; the peers take turns within each repetition, in an order that rotates from one repetition to the next. The wall-time targets compare mean wall times over the same runs (see Targets).\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), *repeat, *short, max(*repeat, *repeatShort))
+	fmt.Fprintf(&b, "Written by `scripts/bench.sh` on %s. Every figure in the tables is the median of %s runs, one process per library, scenario and run; the peers take turns within each repetition, in an order that rotates from one repetition to the next. The wall-time targets compare mean wall times over the same runs (see Targets).\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), reps)
 	fmt.Fprintf(&b, "| | |\n|---|---|\n")
 	row2 := func(k, v string) {
 		if v != "" {
@@ -92,7 +110,7 @@ func main() {
 	row2("latency proxy", fmt.Sprintf("%s each way (the @20ms scenarios)", *delay))
 	row2("load average", *load)
 	if *slow > 0 {
-		row2("repetitions", fmt.Sprintf("%d (%s: %d); a run whose first repetition took over %g s was not repeated (see the runs column)", *repeat, *short, max(*repeat, *repeatShort), *slow))
+		row2("repetitions", fmt.Sprintf("%s; a run whose first repetition took over %g s was not repeated (see the runs column)", reps, *slow))
 	}
 	if *elapsed > 0 {
 		row2("run time", fmt.Sprintf("%d s (seeding excluded when the data was cached)", *elapsed))
