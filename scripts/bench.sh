@@ -21,8 +21,8 @@
 #      every new file on the first FETCH), and starts the latency proxy
 #      (bench/cmd/latencyproxy: 10 ms each way, a 20 ms round trip);
 #   5. runs every scenario BENCH_REPEAT times for every peer (the peers
-#      take turns within each repetition, in an order that rotates from one
-#      repetition to the next), collecting one JSON line per run;
+#      take turns within each repetition, in an order shuffled afresh for
+#      each repetition), collecting one JSON line per run;
 #   6. prints the table of medians, the ratios and the targets, and writes
 #      them with the machine's description to $BENCH_OUT;
 #   7. always stops the proxy and Dovecot and removes the temp directories
@@ -163,6 +163,9 @@ t0=$SECONDS
 # Message files are never modified in a maildir, only renamed, linked and
 # unlinked: hard links keep the cache intact.
 cp -al "$data/Maildir" "$rig_dir/mail/alice/Maildir"
+# Linking 100,000 files dirties as many inodes: write them back now, not
+# during the first timed runs.
+sync
 log "linked the Maildir in $((SECONDS - t0)) s"
 
 "$bin_dir/latencyproxy" -upstream "$addr" -delay "$BENCH_DELAY" >"$rig_dir/proxy.addr" 2>"$rig_dir/proxy.log" &
@@ -193,6 +196,7 @@ for sc in metadata bodies stream metadata; do
 	"$bin_dir/rawread" -scenario "$sc" -addr "$addr" >/dev/null
 done
 log "warmed up in $((SECONDS - t0)) s"
+sync # what the warm-up wrote (Dovecot's caches) is not written back while timed
 
 results=$rig_dir/results.jsonl
 : >"$results"
@@ -220,13 +224,16 @@ for scenario in $BENCH_SCENARIOS; do
 	esac
 	read -r -a peers <<<"$BENCH_PEERS"
 	for rep in $(seq "$reps"); do
-		# The peers take turns, and the turn order rotates with each
-		# repetition: no peer always runs first, or right after the same
-		# other peer (the run before can leave the machine or the server
-		# busier or idler).
-		order=()
-		for i in "${!peers[@]}"; do
-			order+=("${peers[$(((i + rep - 1) % ${#peers[@]}))]}")
+		# The peers take turns in an order shuffled afresh for each
+		# repetition (seeded, so a rerun repeats it): no peer always runs
+		# first, or right after the same other peer (the run before can
+		# leave the machine or the server busier or idler; an order that
+		# only rotates keeps every peer's predecessor).
+		order=("${peers[@]}")
+		RANDOM=$((rep * 7919 + ${#scenario}))
+		for ((i = ${#order[@]} - 1; i > 0; i--)); do
+			j=$((RANDOM % (i + 1)))
+			tmp=${order[i]} order[i]=${order[j]} order[j]=$tmp
 		done
 		for peer in "${order[@]}"; do
 			case "$scenario:$peer" in

@@ -95,7 +95,7 @@ func main() {
 
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "# Benchmark results\n\n")
-	fmt.Fprintf(&b, "Written by `scripts/bench.sh` on %s. Every figure in the tables is the median of %s runs, one process per library, scenario and run; the peers take turns within each repetition, in an order that rotates from one repetition to the next. The wall-time targets compare mean wall times over the same runs (see Targets).\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), reps)
+	fmt.Fprintf(&b, "Written by `scripts/bench.sh` on %s. Every figure in the tables is the median of %s runs, one process per library, scenario and run; the peers take turns within each repetition, in an order shuffled afresh for each repetition. The wall-time targets compare mean wall times over the same runs (see Targets).\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"), reps)
 	fmt.Fprintf(&b, "| | |\n|---|---|\n")
 	row2 := func(k, v string) {
 		if v != "" {
