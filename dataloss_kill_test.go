@@ -71,15 +71,7 @@ func (b *dlPrivate) seed(t *testing.T, ctx context.Context, op dlOp) *dlEnv {
 func (b *dlPrivate) read(t *testing.T, ctx context.Context, e *dlEnv) (dlState, dlState) {
 	c := b.dial(t, ctx)
 	defer c.Close()
-	src, err := dlRead(ctx, c, e.src)
-	if err != nil {
-		t.Fatalf("reading %s: %v", e.src, err)
-	}
-	dst, err := dlRead(ctx, c, e.dst)
-	if err != nil {
-		t.Fatalf("reading %s: %v", e.dst, err)
-	}
-	return src, dst
+	return dlReadBoth(t, ctx, c, e)
 }
 
 // TestDovecotDataLossKill runs each operation of dlOps once through the

@@ -59,15 +59,7 @@ func (b *dlMem) read(t *testing.T, ctx context.Context, e *dlEnv) (dlState, dlSt
 	if err := c.Login(ctx, "alice", "pw"); err != nil {
 		t.Fatal(err)
 	}
-	src, err := dlRead(ctx, c, e.src)
-	if err != nil {
-		t.Fatalf("reading %s: %v", e.src, err)
-	}
-	dst, err := dlRead(ctx, c, e.dst)
-	if err != nil {
-		t.Fatalf("reading %s: %v", e.dst, err)
-	}
-	return src, dst
+	return dlReadBoth(t, ctx, c, e)
 }
 
 // dlCounter counts the commands a client writes and the bytes it reads.

@@ -245,15 +245,7 @@ func (b *dlRig) read(t *testing.T, ctx context.Context, e *dlEnv) (dlState, dlSt
 	// A new connection, so nothing of the cut one's state is reused.
 	c := dlRigDial(t, b.s)
 	defer c.Close()
-	src, err := dlRead(ctx, c, e.src)
-	if err != nil {
-		t.Fatalf("reading %s: %v", e.src, err)
-	}
-	dst, err := dlRead(ctx, c, e.dst)
-	if err != nil {
-		t.Fatalf("reading %s: %v", e.dst, err)
-	}
-	return src, dst
+	return dlReadBoth(t, ctx, c, e)
 }
 
 func dlRigDial(t *testing.T, s *testrig.Server) *Client {

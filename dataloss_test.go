@@ -64,6 +64,21 @@ func (s dlState) deleted(id string) bool {
 var dlIDRe = regexp.MustCompile(`<([^@>]+)@dataloss>`)
 
 // dlRead examines folder and returns its messages.
+// dlReadBoth reads the source and destination folders of e through c,
+// failing the test when either cannot be read.
+func dlReadBoth(t *testing.T, ctx context.Context, c *Client, e *dlEnv) (dlState, dlState) {
+	t.Helper()
+	src, err := dlRead(ctx, c, e.src)
+	if err != nil {
+		t.Fatalf("reading %s: %v", e.src, err)
+	}
+	dst, err := dlRead(ctx, c, e.dst)
+	if err != nil {
+		t.Fatalf("reading %s: %v", e.dst, err)
+	}
+	return src, dst
+}
+
 func dlRead(ctx context.Context, c *Client, folder string) (dlState, error) {
 	if _, err := c.SelectFolder(ctx, folder, true); err != nil {
 		return nil, err
