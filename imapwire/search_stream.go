@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math/bits"
+	"slices"
 	"sync"
 )
 
@@ -166,10 +167,7 @@ func (d *Decoder) takeSearch(n int) []uint32 {
 	}
 	acc := d.searchAcc
 	d.searchAcc = nil
-	if cap(acc)-len(acc) < n {
-		acc = append(acc, make([]uint32, n)...)[:len(acc)]
-	}
-	return acc
+	return slices.Grow(acc, n)
 }
 
 // doneSearch returns the caller's copy of nums, the complete list of a
