@@ -379,11 +379,13 @@ func wallRatio(a, b *agg) (r, lo, hi float64, idx []int, dropped int) {
 	return r, boot[len(boot)/20], boot[len(boot)-1-len(boot)/20], idx, dropped
 }
 
-// wallDetail describes a wall-time target's measurement: the means, their
-// ratio with its interval, and the ratios repetition by repetition
+// wallCheck judges a wall-time target, a's wall time at most limit times
+// b's by wallRatio's estimate, and describes the measurement: the means,
+// their ratio with its interval, and the ratios repetition by repetition
 // (median and range), to show how far noise moves a single comparison.
-func wallDetail(a, b *agg) string {
+func wallCheck(a, b *agg, limit float64) (ok bool, detail string) {
 	r, lo, hi, idx, dropped := wallRatio(a, b)
+	ok = r <= limit
 	var wa, wb, rs []float64
 	for _, i := range idx {
 		wa, wb = append(wa, a.walls[i]), append(wb, b.walls[i])
@@ -395,9 +397,9 @@ func wallDetail(a, b *agg) string {
 	}
 	s += fmt.Sprintf("): %.2fx", r)
 	if len(idx) < 3 {
-		return s
+		return ok, s
 	}
-	return s + fmt.Sprintf(" (90%% interval %.2fx to %.2fx; per repetition: median %.2fx, %.2fx to %.2fx)",
+	return ok, s + fmt.Sprintf(" (90%% interval %.2fx to %.2fx; per repetition: median %.2fx, %.2fx to %.2fx)",
 		lo, hi, median(rs), slices.Min(rs), slices.Max(rs))
 }
 
@@ -410,13 +412,6 @@ func mean(v []float64) float64 {
 		s += x
 	}
 	return s / float64(len(v))
-}
-
-// under reports whether a's wall time is at most limit times b's, by
-// wallRatio's estimate.
-func under(a, b *agg, limit float64) bool {
-	r, _, _, _, _ := wallRatio(a, b)
-	return r <= limit
 }
 
 type check struct {
@@ -437,9 +432,14 @@ func writeTargets(b *bytes.Buffer, m map[key]*agg) {
 	add := func(target string, ok bool, known bool, format string, args ...any) {
 		cs = append(cs, check{target, ok, known, fmt.Sprintf(format, args...)})
 	}
+	// wall adds a wall-time target's check (wallCheck).
+	wall := func(target string, a, b *agg, limit float64) {
+		ok, detail := wallCheck(a, b, limit)
+		cs = append(cs, check{target, ok, true, detail})
+	}
 	o, r, g := get("metadata", "ours"), get("metadata", "raw"), get("metadata", "go-imap")
 	if o != nil && r != nil {
-		add("metadata FETCH: wall <= 1.15x the raw floor", under(o, r, 1.15), true, "%s", wallDetail(o, r))
+		wall("metadata FETCH: wall <= 1.15x the raw floor", o, r, 1.15)
 	}
 	if o != nil && g != nil {
 		add("metadata FETCH: CPU <= 1/5 of go-imap's", o.CPUS*5 <= g.CPUS, true,
@@ -450,16 +450,16 @@ func writeTargets(b *bytes.Buffer, m map[key]*agg) {
 	for _, sc := range []string{"bodies", "search"} {
 		o, r, g := get(sc, "ours"), get(sc, "raw"), get(sc, "go-imap")
 		if o != nil && g != nil {
-			add(sc+": wall no worse than go-imap's", under(o, g, 1), true, "%s", wallDetail(o, g))
+			wall(sc+": wall no worse than go-imap's", o, g, 1)
 		}
 		if o != nil && r != nil {
-			add(sc+": wall <= 1.1x the raw floor", under(o, r, 1.1), true, "%s", wallDetail(o, r))
+			wall(sc+": wall <= 1.1x the raw floor", o, r, 1.1)
 		}
 	}
 	if o, g := get("stream", "ours"), get("stream", "go-imap"); o != nil {
 		add("stream 100 MB: peak heap < 8 MB", o.PeakHeapBytes < 8e6, true, "ours %s MB (peak RSS %s MB)", mb(o.PeakHeapBytes), mb(o.PeakRSSBytes))
 		if g != nil {
-			add("stream 100 MB: as fast as go-imap (within 5%)", under(o, g, 1.05), true, "%s", wallDetail(o, g))
+			wall("stream 100 MB: as fast as go-imap (within 5%)", o, g, 1.05)
 		}
 	}
 	for _, sc := range []string{"append", "copy", "move"} {
