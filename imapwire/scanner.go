@@ -1,6 +1,8 @@
 package imapwire
 
 import (
+	"encoding/binary"
+	"math/bits"
 	"strconv"
 )
 
@@ -183,19 +185,13 @@ func (d *Decoder) str() ([]byte, error) {
 func (d *Decoder) quoted() ([]byte, error) {
 	d.pos++ // opening quote
 	start := d.pos
-	// One pass for the common case, a string without escapes: quoted
-	// strings are short (envelope fields, parameters), where a byte loop
-	// beats three bytes.IndexByte calls.
+	// One pass for the common case, a string without escapes.
 	rest := d.buf[start:d.fe]
-	for i, c := range rest {
-		if c == '"' {
-			d.pos += i + 1
-			return rest[:i:i], nil
-		}
-		if c == '\\' || c == '\n' {
-			break // escapes, or an error: the careful loop below
-		}
+	if i := quoteStop(rest); i < len(rest) && rest[i] == '"' {
+		d.pos += i + 1
+		return rest[:i:i], nil
 	}
+	// Escapes, or an error: the careful loop.
 	var out []byte
 	for p := start; p < d.fe; p++ {
 		c := d.buf[p]
@@ -386,3 +382,27 @@ var common = func() map[string]string {
 	}
 	return m
 }()
+
+// quoteStop returns the index of the first '"', '\\' or '\n' in b, or
+// len(b). Quoted strings are short (a metadata FETCH averages 15 bytes
+// over 38 of them per message), too short for three bytes.IndexByte
+// calls; this looks at 8 bytes per step instead of one.
+func quoteStop(b []byte) int {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		// A zero byte in y sets its top bit in (y-lo)&^y; the lowest such
+		// bit is exact (a false one can only sit above a true one).
+		q, e, n := x^(lo*'"'), x^(lo*'\\'), x^(lo*'\n')
+		if m := ((q-lo)&^q | (e-lo)&^e | (n-lo)&^n) & hi; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; c == '"' || c == '\\' || c == '\n' {
+			break
+		}
+	}
+	return i
+}
