@@ -127,6 +127,7 @@ func TestDecodeUTF8Word(t *testing.T) {
 		"=?UTF-8?q??=", "=?UTF-8?q?=", "=?utf-8?b?=", "=?UTF-8?B?Sm9zw6k?=", "=?UTF-8?B?Sm9z w6k=?=",
 		"=?UTF-8?Q?a?b?=", "=?UTF-8?X?abc?=", "=?ISO-8859-1?Q?Caf=E9?=", "=?us-ascii?Q?caf=E9?=",
 		"=?UTF-8?Q?=FF?=", "=??Q?x?=", "=?UTF-8?Q?x?= y", "=?", "=?UTF-8", "=?UTF-8?Q?=4", "=?UTF-8?Q?a=?=",
+		"=?UTF-8?B?Sm9z\tw6k=?=", "=?UTF-8?B?Sm9z\r\nw6k=?=", "=?UTF-8?Q?a\tb?=", "=?UTF-8?Q?a\nb?=",
 	} {
 		general := s
 		if cs, data, end, ok := encodedWord(s, 0); ok && end == len(s) {
@@ -138,5 +139,30 @@ func TestDecodeUTF8Word(t *testing.T) {
 		if got := DecodeHeader(s); s != "" && got != general && !strings.Contains(s, " ") {
 			t.Errorf("%q: DecodeHeader %q, general %q", s, got, general)
 		}
+	}
+}
+
+// zoneAt hands out one shared Location per cacheable offset, correct at
+// both ends of the cached range, and a fresh zone for anything else.
+func TestZoneAt(t *testing.T) {
+	for _, off := range []int{-18 * 3600, -12*3600 - 2700, -900, 900, 5*3600 + 1800, 18 * 3600} {
+		a, b := zoneAt("", off), zoneAt("", off)
+		if a != b {
+			t.Errorf("offset %d: two Locations", off)
+		}
+		if _, got := time.Date(2020, 1, 1, 0, 0, 0, 0, a).Zone(); got != off {
+			t.Errorf("offset %d: zone has offset %d", off, got)
+		}
+	}
+	if zoneAt("", 0) != time.UTC {
+		t.Error("offset 0 is not UTC")
+	}
+	for _, off := range []int{18*3600 + 900, -18*3600 - 900, 3600 + 60} {
+		if _, got := time.Date(2020, 1, 1, 0, 0, 0, 0, zoneAt("", off)).Zone(); got != off {
+			t.Errorf("offset %d: zone has offset %d", off, got)
+		}
+	}
+	if l := zoneAt("EST", -5*3600); l.String() != "EST" {
+		t.Errorf("named zone is %q", l)
 	}
 }

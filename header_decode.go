@@ -131,8 +131,14 @@ func decodeUTF8Word(s string) (string, bool) {
 	}
 	text := s[p+3 : len(s)-2]
 	var buf [128]byte
-	if len(text) > len(buf) || strings.ContainsAny(text, "?\r\n \t") {
+	if len(text) > len(buf) {
 		return "", false
+	}
+	for i := 0; i < len(text); i++ {
+		switch text[i] {
+		case '?', '\r', '\n', ' ', '\t': // a byte loop: ContainsAny builds a set per call
+			return "", false
+		}
 	}
 	var n int
 	switch s[p+1] | 0x20 {

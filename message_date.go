@@ -5,7 +5,7 @@ package imapclient
 import (
 	"fmt"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -157,8 +157,9 @@ func (p *dateParts) setZone(name string, off int) {
 // zones caches the unnamed fixed zones of real-world offsets: a Location
 // is immutable, and a new one per parsed date is garbage a large envelope
 // FETCH need not make. Only multiples of 15 minutes up to 18 hours are
-// cached, so the cache stays small whatever a server sends.
-var zones sync.Map // int -> *time.Location
+// cached, one slot per offset (-18:00 is slot 0), so the cache stays small
+// whatever a server sends and a lookup is an index.
+var zones [2*18*4 + 1]atomic.Pointer[time.Location]
 
 // zoneAt returns the zone of a date: UTC for an unnamed zero offset, a
 // named fixed zone, or an unnamed fixed zone (cached).
@@ -169,11 +170,12 @@ func zoneAt(name string, off int) *time.Location {
 	case name != "" || off < -18*3600 || off > 18*3600 || off%900 != 0:
 		return time.FixedZone(name, off)
 	}
-	if l, ok := zones.Load(off); ok {
-		return l.(*time.Location)
+	slot := &zones[off/900+72]
+	if l := slot.Load(); l != nil {
+		return l
 	}
-	l, _ := zones.LoadOrStore(off, time.FixedZone("", off))
-	return l.(*time.Location)
+	slot.CompareAndSwap(nil, time.FixedZone("", off))
+	return slot.Load()
 }
 
 // parseDateFast parses the strict RFC 5322 form that nearly all mail
