@@ -322,6 +322,10 @@ func (d *Decoder) Release() bool {
 	if d.buf == nil || d.rd != d.wr || d.inResp || d.long || d.needFrame || d.lit >= 0 || d.stream.n > 0 {
 		return false
 	}
+	if len(d.buf) == searchReadGrowth*d.lim.ReadBufferSize {
+		b := d.buf
+		searchBufSlot.Store(&b) // grown for a long SEARCH line: kept for the next
+	}
 	d.buf = nil
 	d.rd, d.wr, d.fs, d.fe, d.pos = 0, 0, 0, 0, 0
 	d.raw, d.rawStart = nil, -1

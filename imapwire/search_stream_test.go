@@ -2,6 +2,7 @@ package imapwire
 
 import (
 	"errors"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -197,5 +198,52 @@ func TestSearchStreamingPooled(t *testing.T) {
 	got1[0] = 7
 	if got3[0] != 1 {
 		t.Errorf("two results share their numbers")
+	}
+}
+
+// TestSearchStreamingReuse: a connection that searches a large mailbox
+// again and again, releasing its buffers after each call, allocates little
+// more than each result once the first search has grown the scratch list
+// and the read buffer, even when a collection runs between two searches
+// and each search runs on a goroutine of its own (so on any P): both are
+// kept in slots, not only in a sync.Pool, whose per-P private entries
+// another P cannot take and whose content a collection drops.
+func TestSearchStreamingReuse(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("* SEARCH")
+	for i := 1; i <= 50000; i++ {
+		b.WriteString(" " + uitoa(uint32(i)))
+	}
+	b.WriteString("\r\n")
+	line := b.String()
+	r := strings.NewReader(line)
+	d := NewDecoder(r, nil)
+	search := func() {
+		r.Reset(line)
+		sd := searchNums(t, d)
+		if len(sd.Nums) != 50000 || sd.Nums[49999] != 50000 {
+			t.Fatalf("%d numbers", len(sd.Nums))
+		}
+		if !d.Release() {
+			t.Fatal("Release kept the buffer")
+		}
+	}
+	search() // grows the scratch list and the read buffer
+	result := int64(50000 * 4)
+	for i := range 6 {
+		if i%2 == 1 {
+			runtime.GC()
+		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		done := make(chan struct{})
+		go func() { defer close(done); search() }()
+		<-done
+		runtime.ReadMemStats(&after)
+		got := int64(after.TotalAlloc - before.TotalAlloc)
+		// The result, the 16 KiB read buffer, goroutine and small change.
+		if limit := result + 48<<10; got > limit {
+			t.Errorf("search %d allocated %d bytes, want at most %d (the result is %d)", i, got, limit, result)
+		}
 	}
 }
