@@ -266,7 +266,7 @@ func secs(v float64) string {
 
 func writeTable(b *bytes.Buffer, m map[key]*agg) {
 	b.WriteString("## Results (medians)\n\n")
-	b.WriteString("Wall: the timed commands only (after login and SELECT). CPU: the client's user+system time (getrusage) over the same span. Alloc: bytes allocated (Go: MemStats.TotalAlloc). Heap: peak of the heap's live+unswept objects, sampled every ms. RSS: the process's peak resident set. Wire: bytes on the socket in / out. n/a: not measurable in that peer (Python's allocations) or not supported.\n\n")
+	b.WriteString("Wall: the timed commands only (after login and SELECT). CPU: the client's user+system time (getrusage) over the same span. Alloc: bytes allocated (Go: MemStats.TotalAlloc). Heap: peak of the heap's live+unswept objects, read after every garbage collection and every 10 ms. RSS: the process's peak resident set. Wire: bytes on the socket in / out. n/a: not measurable in that peer (Python's allocations) or not supported.\n\n")
 	b.WriteString("| scenario | peer | wall s | CPU s | alloc MB | peak heap MB | peak RSS MB | wire in MB | wire out MB | messages | runs (wall s) |\n")
 	b.WriteString("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|\n")
 	for _, sc := range scenarios(m) {
@@ -555,7 +555,7 @@ func writeCodec(b *bytes.Buffer, path string) {
 		return
 	}
 	b.WriteString("## Codec microbenchmarks (bench/codec_test.go)\n\n")
-	b.WriteString("The same recorded metadata FETCH stream parsed in memory: by imapwire alone (every response and item decoded), and by each client over a net.Pipe fed by a fake server (one FETCH of the whole stream per iteration; typed messages out). Medians of the runs.\n\n")
+	b.WriteString("The same recorded metadata FETCH stream parsed in memory: by imapwire alone (every response and item decoded), and by each client over an in-memory connection to a fake server (one FETCH of the whole stream per iteration; typed messages out). Medians of the runs.\n\n")
 	for _, n := range notes {
 		fmt.Fprintf(b, "Stream: %s.\n\n", n)
 		break
