@@ -80,7 +80,7 @@ func grownReadBuf(size int) []byte {
 // of 16 KiB (the default size) took a 100,000-id UID SEARCH ALL from
 // Dovecot on loopback in about 4% less wall time (bench/, 40 runs each,
 // the order rotating). The buffer grows to this size at most, not to the
-// line's size, and Release drops it as any other.
+// line's size, and Release keeps it in searchBufSlot for the next.
 const searchReadGrowth = 16
 
 // maxPooledSearch bounds the lists kept in searchScratch (4 MiB).
