@@ -204,7 +204,7 @@ func TestSearchStreamingPooled(t *testing.T) {
 // TestSearchStreamingReuse: a connection that searches a large mailbox
 // again and again, releasing its buffers after each call, allocates little
 // more than each result once the first search has grown the scratch list
-// and the read buffer, even when a collection runs between two searches
+// (by more than doubling) and the read buffer, even when a collection runs between two searches
 // and each search runs on a goroutine of its own (so on any P): both are
 // kept in slots, not only in a sync.Pool, whose per-P private entries
 // another P cannot take and whose content a collection drops.
@@ -228,8 +228,18 @@ func TestSearchStreamingReuse(t *testing.T) {
 			t.Fatal("Release kept the buffer")
 		}
 	}
-	search() // grows the scratch list and the read buffer
 	result := int64(50000 * 4)
+	searchSlot.Store(nil) // as in a new process
+	searchBufSlot.Store(nil)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	search() // grows the scratch list and the read buffer
+	runtime.ReadMemStats(&after)
+	// The result, the grown read buffer and a list grown by more than
+	// doubling: append's growth by a quarter took 1.3 MB here.
+	if got, limit := int64(after.TotalAlloc-before.TotalAlloc), 11*result/2; got > limit {
+		t.Errorf("first search allocated %d bytes, want at most %d", got, limit)
+	}
 	for i := range 6 {
 		if i%2 == 1 {
 			runtime.GC()
