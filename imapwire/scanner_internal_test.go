@@ -13,7 +13,7 @@ import (
 func TestQuoteStop(t *testing.T) {
 	slow := func(b []byte) int {
 		for i, c := range b {
-			if c == '"' || c == '\\' || c == '\n' {
+			if c == '"' || c == '\\' || c == '\r' || c == '\n' {
 				return i
 			}
 		}
@@ -25,8 +25,8 @@ func TestQuoteStop(t *testing.T) {
 			t.Fatalf("quoteStop(%q) = %d, want %d", b, got, want)
 		}
 	}
-	fillers := []byte{'a', '!', '#', '[', ']', '\t', '\v', 0, 0x7f, 0x80, 0xa2, 0xdc, 0x8a, 0xff, '\r', 0x01}
-	stops := []byte{'"', '\\', '\n'}
+	fillers := []byte{'a', '!', '#', '[', ']', '\t', '\v', 0, 0x7f, 0x80, 0xa2, 0xdc, 0x8a, 0x8d, 0xff, 0x0c, 0x0e, 0x01}
+	stops := []byte{'"', '\\', '\r', '\n'}
 	for l := 0; l <= 24; l++ {
 		for _, f := range fillers {
 			b := bytes.Repeat([]byte{f}, l)
@@ -36,7 +36,7 @@ func TestQuoteStop(t *testing.T) {
 					b[p] = s
 					check(b)
 					for q := p + 1; q < l; q++ { // a second stop after it
-						b[q] = stops[(q+int(s))%3]
+						b[q] = stops[(q+int(s))%len(stops)]
 						check(b)
 						b[q] = f
 					}
@@ -46,7 +46,7 @@ func TestQuoteStop(t *testing.T) {
 		}
 	}
 	r := rand.New(rand.NewPCG(1, 2))
-	alphabet := []byte{'"', '\\', '\n', 'x', 0x21, 0x23, 0x5b, 0x5d, 0x09, 0x0b, 0x80, 0xa3, 0xdd, 0x0a ^ 0x80, 0x22 ^ 0x80, 0}
+	alphabet := []byte{'"', '\\', '\r', '\n', 'x', 0x21, 0x23, 0x5b, 0x5d, 0x09, 0x0b, 0x80, 0xa3, 0xdd, 0x0a ^ 0x80, 0x22 ^ 0x80, 0}
 	for range 20000 {
 		b := make([]byte, r.IntN(40))
 		for i := range b {

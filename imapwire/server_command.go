@@ -289,8 +289,12 @@ func (c *CommandDecoder) section(text []byte) ([]byte, error) {
 			depth--
 		case '"':
 			start := d.pos
-			if _, err := d.quoted(); err != nil {
+			s, err := d.quoted()
+			if err != nil {
 				return nil, err
+			}
+			if bytes.IndexByte(s, 0) >= 0 {
+				return nil, d.syntaxErr("NUL in quoted string")
 			}
 			text = append(text, d.buf[start:d.pos]...)
 			continue

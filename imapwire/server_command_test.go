@@ -271,6 +271,14 @@ func TestCommandMalformed(t *testing.T) {
 		{"A1 LOGIN a\"b\"\r\n", "error(A1): syntax"},
 		{"A1 LOGIN a b\x00\r\n", "error(A1): syntax"},
 		{"A1 SELECT \"a\rb\"\r\n", "error(A1): syntax"},
+		{"A1 SELECT \"abcdefghij\rklmnop\"\r\n", "error(A1): syntax"},
+		{"A1 SELECT \"a\\\rb\"\r\n", "error(A1): syntax"},
+		// In a FETCH section, quoted strings are kept as sent: they must
+		// still be quoted strings (RFC 3501 section 9, QUOTED-CHAR).
+		{"A1 FETCH 1 BODY[\"\r\"]\r\n", "error(A1): syntax"},
+		{"A1 FETCH 1 BODY[HEADER.FIELDS (\"X-abcdefgh\ri\")]\r\n", "error(A1): syntax"},
+		{"A1 FETCH 1 BODY[HEADER.FIELDS (\"X\\\r\")]\r\n", "error(A1): syntax"},
+		{"A1 FETCH 1 BODY[HEADER.FIELDS (\"X\x00\")]\r\n", "error(A1): syntax"},
 		{"A1 NOOP\rX\r\n", "error(A1): syntax"},
 		{"A1 SEARCH " + deep + "\r\n", "error(A1): limit:MaxDepth"},
 		{"A1 LOGIN {abc}\r\n", "error(A1): syntax"},
