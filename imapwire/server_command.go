@@ -214,12 +214,9 @@ func (c *CommandDecoder) value(depth int) (Value, error) {
 		l, err := c.list(')', depth+1)
 		return Value{Kind: ValueList, List: l}, err
 	case '"':
-		s, err := d.quoted()
+		s, err := c.quoted()
 		if err != nil {
 			return Value{}, err
-		}
-		if bytes.ContainsAny(s, "\x00\r\n") {
-			return Value{}, d.syntaxErr("CR, LF or NUL in quoted string")
 		}
 		return Value{Kind: ValueString, Str: append([]byte{}, s...)}, nil
 	case '{':
@@ -289,12 +286,8 @@ func (c *CommandDecoder) section(text []byte) ([]byte, error) {
 			depth--
 		case '"':
 			start := d.pos
-			s, err := d.quoted()
-			if err != nil {
+			if _, err := c.quoted(); err != nil {
 				return nil, err
-			}
-			if bytes.IndexByte(s, 0) >= 0 {
-				return nil, d.syntaxErr("NUL in quoted string")
 			}
 			text = append(text, d.buf[start:d.pos]...)
 			continue
@@ -322,6 +315,20 @@ func (c *CommandDecoder) section(text []byte) ([]byte, error) {
 		d.pos++
 	}
 	return nil, d.syntaxErr("unterminated section")
+}
+
+// quoted reads a quoted string: the Decoder's reader refuses CR and LF,
+// escaped or not; a client's command may not hold NUL either (RFC 3501
+// section 9: QUOTED-CHAR is a TEXT-CHAR, which excludes it).
+func (c *CommandDecoder) quoted() ([]byte, error) {
+	s, err := c.d.quoted()
+	if err != nil {
+		return nil, err
+	}
+	if bytes.IndexByte(s, 0) >= 0 {
+		return nil, c.d.syntaxErr("NUL in quoted string")
+	}
+	return s, nil
 }
 
 // appendQuoted appends s as a quoted string, escaping '"' and '\'.
