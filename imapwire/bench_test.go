@@ -3,6 +3,7 @@ package imapwire
 import (
 	"bytes"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -112,6 +113,18 @@ func BenchmarkDecodeFetchMetadata(b *testing.B) {
 
 func BenchmarkDecodeSearch(b *testing.B) {
 	benchmarkDecode(b, genSearch(100000), nil)
+}
+
+// BenchmarkDecodeSearchConsecutive decodes the answer to UID SEARCH ALL in
+// a mailbox of 100,000 messages with no gaps in its UIDs (see scanRun).
+func BenchmarkDecodeSearchConsecutive(b *testing.B) {
+	var data bytes.Buffer
+	data.WriteString("* SEARCH")
+	for i := range 100000 {
+		data.WriteString(" " + strconv.Itoa(i+1))
+	}
+	data.WriteString("\r\na6 OK Search completed (0.012 + 0.000 secs).\r\n")
+	benchmarkDecode(b, data.Bytes(), nil)
 }
 
 func BenchmarkDecodeBodies(b *testing.B) {

@@ -112,6 +112,14 @@ func (d *Decoder) parseSearch(r *Response) error {
 	streamed := d.searchAcc != nil
 	sd.Nums = d.takeSearch(bytes.Count(d.buf[d.pos:d.fe], []byte{' '}))
 	buf := d.buf[:d.fe]
+	// The plain numbers up to the line's last space in one go (see
+	// scanNums), the rest (the last number, "(MODSEQ", anything it
+	// stops at) one by one below.
+	if end := bytes.LastIndexByte(buf[d.pos:], ' '); end > 0 && buf[d.pos] == ' ' {
+		var q int
+		q, sd.Nums = scanNums(buf[d.pos:d.pos+end+1], 0, sd.Nums)
+		d.pos += q
+	}
 	for d.peek() == ' ' {
 		d.pos++
 		switch c := d.peek(); {

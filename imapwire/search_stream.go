@@ -119,32 +119,7 @@ func (d *Decoder) streamSearch() bool {
 		// for the 400 KB of a first 100,000-number line.
 		acc = slices.Grow(acc, 2*cap(acc)-len(acc))
 	}
-	q := p // seg[q] is the space before the next number
-	for q < last {
-		// Up to 7 digits and their space in one 8-byte word.
-		if q+9 <= len(seg) {
-			if l, v, ok := digits8(seg[q+1 : q+9]); ok {
-				acc = append(acc, v)
-				q += 1 + l
-				continue
-			}
-		}
-		j, v := q+1, uint64(0)
-		for ; ; j++ {
-			c := seg[j] - '0'
-			if c > 9 {
-				break
-			}
-			v = v*10 + uint64(c)
-		}
-		// At most 10 digits (v cannot wrap), a value that fits in 32
-		// bits and a single space after it: else parseSearch judges.
-		if j == q+1 || j-q > 11 || v > 0xFFFFFFFF || seg[j] != ' ' {
-			break
-		}
-		acc = append(acc, uint32(v))
-		q = j
-	}
+	q, acc := scanNums(seg, p, acc)
 	d.searchAcc = acc
 	if q == p {
 		return false
@@ -171,6 +146,124 @@ func (d *Decoder) streamSearch() bool {
 		d.buf = nb
 	}
 	return true
+}
+
+// scanNums appends to acc the numbers of seg after seg[q], a space: each
+// number followed by a single space, seg ending with one. It returns the
+// position of the space before the first number it did not take (len(seg)
+// - 1 when it took them all) and acc. It stops at anything but a number
+// of at most 10 digits that fits in 32 bits (such as "(MODSEQ" or a
+// second space), which parseSearch then judges. acc holds the numbers
+// before seg's, if any: after runMin numbers each one more than the one
+// before it, scanRun reads the rest of the run.
+func scanNums(seg []byte, q int, acc []uint32) (int, []uint32) {
+	last := len(seg) - 1
+	run := 0
+	for q < last {
+		// Up to 7 digits and their space in one 8-byte word.
+		if q+9 <= len(seg) {
+			if l, v, ok := digits8(seg[q+1 : q+9]); ok {
+				if n := len(acc); n > 0 && acc[n-1]+1 == v {
+					run++
+				} else {
+					run = 0
+				}
+				acc = append(acc, v)
+				q += 1 + l
+				if run >= runMin {
+					q, acc = scanRun(seg, q, acc)
+					run = 0
+				}
+				continue
+			}
+		}
+		run = 0
+		j, v := q+1, uint64(0)
+		for ; ; j++ {
+			c := seg[j] - '0'
+			if c > 9 {
+				break
+			}
+			v = v*10 + uint64(c)
+		}
+		// At most 10 digits (v cannot wrap), a value that fits in 32
+		// bits and a single space after it.
+		if j == q+1 || j-q > 11 || v > 0xFFFFFFFF || seg[j] != ' ' {
+			break
+		}
+		acc = append(acc, uint32(v))
+		q = j
+	}
+	return q, acc
+}
+
+// runMin is how many numbers in a row, each one more than the one before,
+// make scanNums expect more of them (see scanRun). Results are mostly such
+// runs (UIDs are given in order and in steps of one, and stay so until
+// messages are expunged); shorter runs than this would not repay scanRun's
+// start.
+const runMin = 4
+
+// scanRun goes on from seg[q], the space after a number in acc, while seg
+// holds the next numbers in steps of one, as scanNums would read them:
+// instead of reading each number, it compares the bytes with the text it
+// expects (the number's digits and the space after them) in one 8-byte
+// word, and counts that text up, which doubled the speed of reading
+// 100,000 consecutive UIDs. It returns the space before the first number
+// it did not take, and acc.
+func scanRun(seg []byte, q int, acc []uint32) (int, []uint32) {
+	next := acc[len(acc)-1] + 1
+	for {
+		want, mask, step := runText(next)
+		if mask == 0 {
+			return q, acc
+		}
+		unit := uint64(1) << (8 * (step - 2)) // the last digit's byte
+		d := next % 10
+		for {
+			if q+9 > len(seg) || binary.LittleEndian.Uint64(seg[q+1:q+9])&mask != want {
+				return q, acc
+			}
+			acc = append(acc, next)
+			next++
+			q += step
+			if d < 9 {
+				d++
+				want += unit
+				continue
+			}
+			// From ...9 to ...0: the tens digit counts up, unless it is
+			// a 9 too (or there is none): then the text is made afresh.
+			if step < 3 || want>>(8*(step-3))&0xFF == '9' {
+				break
+			}
+			d = 0
+			want = want - 9*unit + unit>>8
+		}
+	}
+}
+
+// runText returns the text of n and a space as the little-endian word
+// scanRun compares, the mask of its bytes and its length; mask 0 when n
+// has more than 7 digits (the text would not fit in the word).
+func runText(n uint32) (want, mask uint64, step int) {
+	if n >= 10_000_000 {
+		return 0, 0, 0
+	}
+	var b [8]byte
+	i := len(b) - 1
+	b[i] = ' '
+	for {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+		if n == 0 {
+			break
+		}
+	}
+	step = len(b) - i
+	want = binary.LittleEndian.Uint64(b[:]) >> (8 * i)
+	return want, 1<<(8*step) - 1, step
 }
 
 // digits8 reads a number of 1 to 7 digits followed by a space from the
