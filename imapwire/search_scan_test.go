@@ -132,11 +132,14 @@ func TestRunText(t *testing.T) {
 
 // TestScanRunWhole: scanRun alone reads a whole run, across every carry
 // (9 to 10, 99 to 100, 1999 to 2000, ...), up to 9,999,999, the last
-// number whose text and space fit in its word.
+// number whose text and space fit in its word, whether the number before
+// it ends in 9 or not.
 func TestScanRunWhole(t *testing.T) {
-	for _, start := range []uint32{1, 85, 995, 1985, 99_950, 999_000, 9_997_000} {
+	for _, start := range []uint32{1, 85, 995, 1985, 99_950, 999_000, 9_997_000, 9_999_999} {
+		// The number before the run, which scanRun starts from.
+		before := strconv.FormatUint(uint64(start-1), 10)
 		var b strings.Builder
-		b.WriteString(" ")
+		b.WriteString(" " + before + " ")
 		end := min(start+3000, 10_000_000)
 		var want []uint32
 		for v := start; v < end; v++ {
@@ -144,9 +147,37 @@ func TestScanRunWhole(t *testing.T) {
 			want = append(want, v)
 		}
 		seg := []byte(b.String() + "10000000 ")
-		q, got := scanRun(seg, 0, []uint32{start - 1})
+		q, got := scanRun(seg, 1+len(before), len(before), []uint32{start - 1})
 		if !slices.Equal(got[1:], want) || q != len(seg)-len("10000000 ")-1 {
 			t.Errorf("from %d: %d numbers to %d, stopped at %d of %d", start, len(got)-1, got[len(got)-1], q, len(seg))
 		}
+	}
+}
+
+// BenchmarkScanNums reads 100,000 numbers: consecutive ones, ones in steps
+// of one or two at random (short runs, where scanRun must not cost time),
+// and ones in steps of three.
+func BenchmarkScanNums(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	steps := map[string]func() uint32{
+		"consecutive": func() uint32 { return 1 },
+		"mixed":       func() uint32 { return 1 + uint32(rng.IntN(3)/2) },
+		"sparse":      func() uint32 { return 3 },
+	}
+	for _, name := range []string{"consecutive", "mixed", "sparse"} {
+		seg := []byte{' '}
+		v := uint32(0)
+		for range 100000 {
+			v += steps[name]()
+			seg = strconv.AppendUint(seg, uint64(v), 10)
+			seg = append(seg, ' ')
+		}
+		b.Run(name, func(b *testing.B) {
+			acc := make([]uint32, 0, 100000)
+			b.SetBytes(int64(len(seg)))
+			for b.Loop() {
+				_, acc = scanNums(seg, 0, acc[:0])
+			}
+		})
 	}
 }
