@@ -37,10 +37,12 @@
 #   BENCH_SHORT      scenarios short enough to repeat more (default "search
 #                    bodies stream": each run takes under a second, and one
 #                    run's noise is then as large as the differences)
-#   BENCH_REPEAT_SHORT  repetitions of those (default 40; never fewer than
+#   BENCH_REPEAT_SHORT  repetitions of those (default 60; never fewer than
 #                    BENCH_REPEAT): the targets compare mean wall times,
-#                    and over 40 repetitions their ratio moves by about
-#                    3% from one benchmark run to the next (15: 5%)
+#                    and over 40 repetitions their ratio moved by about
+#                    3% from one benchmark run to the next (15: 5%; three
+#                    runs of the same code measured the search at 1.01x,
+#                    1.04x and 1.09x the floor); 60 narrow that by a fifth
 #   BENCH_MEDIUM     scenarios of a few seconds whose wall time a target
 #                    compares (default "metadata": 2-3 s a run, go-imap's 7 s;
 #                    its runs vary by 20-30% too)
@@ -85,7 +87,7 @@ BENCH_DELAY=${BENCH_DELAY:-10ms}
 BENCH_SLOW=${BENCH_SLOW:-20}
 BENCH_CODEC=${BENCH_CODEC:-1}
 BENCH_SHORT=${BENCH_SHORT:-search bodies stream}
-BENCH_REPEAT_SHORT=${BENCH_REPEAT_SHORT:-40}
+BENCH_REPEAT_SHORT=${BENCH_REPEAT_SHORT:-60}
 BENCH_MEDIUM=${BENCH_MEDIUM:-metadata}
 BENCH_REPEAT_MEDIUM=${BENCH_REPEAT_MEDIUM:-10}
 case $BENCH_OUT in /*) ;; *) BENCH_OUT=$root/$BENCH_OUT ;; esac
