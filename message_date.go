@@ -159,7 +159,11 @@ func (p *dateParts) setZone(name string, off int) {
 // FETCH need not make. Only multiples of 15 minutes up to 18 hours are
 // cached, one slot per offset (-18:00 is slot 0), so the cache stays small
 // whatever a server sends and a lookup is an index.
-var zones [2*18*4 + 1]atomic.Pointer[time.Location]
+var zones [2*maxZoneSlot + 1]atomic.Pointer[time.Location]
+
+// maxZoneSlot is the slot offset of +18:00 from that of 00:00 in zones: 18
+// hours of 15-minute steps.
+const maxZoneSlot = 18 * 4
 
 // zoneAt returns the zone of a date: UTC for an unnamed zero offset, a
 // named fixed zone, or an unnamed fixed zone (cached).
@@ -170,7 +174,7 @@ func zoneAt(name string, off int) *time.Location {
 	case name != "" || off < -18*3600 || off > 18*3600 || off%900 != 0:
 		return time.FixedZone(name, off)
 	}
-	slot := &zones[off/900+72]
+	slot := &zones[off/900+maxZoneSlot]
 	if l := slot.Load(); l != nil {
 		return l
 	}

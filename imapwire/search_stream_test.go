@@ -204,10 +204,11 @@ func TestSearchStreamingPooled(t *testing.T) {
 // TestSearchStreamingReuse: a connection that searches a large mailbox
 // again and again, releasing its buffers after each call, allocates little
 // more than each result once the first search has grown the scratch list
-// (by more than doubling) and the read buffer, even when a collection runs between two searches
-// and each search runs on a goroutine of its own (so on any P): both are
-// kept in slots, not only in a sync.Pool, whose per-P private entries
-// another P cannot take and whose content a collection drops.
+// (by more than doubling) and the read buffer, even when a collection runs
+// between two searches and each search runs on a goroutine of its own (so
+// on any P): both are kept in slots, not only in a sync.Pool, whose per-P
+// private entries another P cannot take and whose content a collection
+// drops.
 func TestSearchStreamingReuse(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("* SEARCH")
