@@ -139,8 +139,12 @@ for mode in plain tls; do
 done
 echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg); $((SECONDS - start)) s in all"
 if [ "$failed" = 1 ]; then
-	echo "idlemem.sh: a run failed; Dovecot's last warnings and errors:" >&2
-	grep -v ': Info: ' "$IMAPTEST_DOVECOT_LOG" | tail -n 20 >&2 || true
+	# Errors first: 1000 imap processes log an inotify warning each,
+	# which buried the one line that said why a connection was closed.
+	echo "idlemem.sh: a run failed; Dovecot's last errors:" >&2
+	grep -E ': (Error|Fatal|Panic): ' "$IMAPTEST_DOVECOT_LOG" | tail -n 20 >&2 || true
+	echo "idlemem.sh: and its last other warnings:" >&2
+	grep -v -E ': (Info|Error|Fatal|Panic): |Inotify instance limit' "$IMAPTEST_DOVECOT_LOG" | tail -n 10 >&2 || true
 fi
 
 check_args=()
