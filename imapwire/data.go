@@ -124,18 +124,7 @@ func (d *Decoder) parseSearch(r *Response) error {
 		d.pos++
 		switch c := d.peek(); {
 		case c >= '0' && c <= '9':
-			// Up to 9 digits always fit in 32 bits: read them in place.
-			p, v := d.pos, uint32(0)
-			for p < len(buf) && p-d.pos < 9 && buf[p] >= '0' && buf[p] <= '9' {
-				v = v*10 + uint32(buf[p]-'0')
-				p++
-			}
-			if p == len(buf) || buf[p] < '0' || buf[p] > '9' {
-				d.pos = p
-				sd.Nums = append(sd.Nums, v)
-				continue
-			}
-			n, err := d.number() // longer: the general path and its checks
+			n, err := d.number()
 			if err != nil {
 				return err
 			}
