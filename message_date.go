@@ -171,7 +171,7 @@ func zoneAt(name string, off int) *time.Location {
 	switch {
 	case off == 0 && name == "":
 		return time.UTC
-	case name != "" || off < -18*3600 || off > 18*3600 || off%900 != 0:
+	case name != "" || off < -maxZoneSlot*900 || off > maxZoneSlot*900 || off%900 != 0:
 		return time.FixedZone(name, off)
 	}
 	slot := &zones[off/900+maxZoneSlot]
